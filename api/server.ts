@@ -1,0 +1,42 @@
+/** Starts the API: parses config, opens the stores (ingesting the sample knowledge base on first start), listens. */
+import { ConfigError, loadConfig } from "../core/config";
+import { createApp } from "./app";
+import { createServices } from "./services";
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`configuration error: ${e.message}`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const t = performance.now();
+  const services = await createServices(config);
+  const app = createApp(services).listen({
+    hostname: config.host,
+    port: config.port,
+    // Multipart framing on top of the largest allowed upload.
+    maxRequestBodySize: config.limits.maxUploadBytes + 1024 * 1024,
+    idleTimeout: 120,
+  });
+  console.log(
+    `listening on http://${config.host}:${app.server?.port} (store: ${services.stores.database.kind}, embedder: ${services.stores.embedder().id}; ready in ${Math.round(performance.now() - t)} ms). OpenAPI: /swagger`,
+  );
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: shutting down`);
+    await app.stop();
+    await services.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+}
+
+await main();

@@ -1,0 +1,180 @@
+/**
+ * Every environment variable the product reads, parsed once, typed, defaulted and validated.
+ * Nothing else in the code base reads process.env. README.md "Configuration" documents each variable.
+ */
+import { resolve, join } from "node:path";
+
+export interface LlmBackendConfig {
+  url: string;
+  model: string;
+  weight: number;
+}
+
+export interface Config {
+  host: string;
+  port: number;
+  logLevel: "debug" | "info" | "warn" | "error";
+  dataDir: string;
+  /** postgres://... when set; otherwise PGlite in DATA_DIR/pg. */
+  databaseUrl?: string;
+  redisUrl?: string;
+  lancedbUri: string;
+  neo4j?: { url: string; user: string; password: string };
+  llm: { backends: LlmBackendConfig[]; apiKey?: string };
+  embeddings: { baseUrl?: string; model: string; apiKey?: string; cacheDir: string };
+  defaultTenant: string;
+  sampleKb: boolean;
+  limits: { maxUploadBytes: number; maxQueryChars: number; maxDocumentChars: number; ingestTimeoutMs: number };
+  chunking: { size: number; overlap: number };
+  retrieval: { rrfK: number; fusion: "rrf" | "weighted"; weights: Record<string, number>; defaultK: number; maxK: number };
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const PROJECT_ROOT = resolve(import.meta.dir, "..");
+
+function str(env: Env, name: string, fallback: string): string {
+  const v = env[name];
+  return v === undefined || v.trim() === "" ? fallback : v.trim();
+}
+
+function opt(env: Env, name: string): string | undefined {
+  const v = env[name];
+  return v === undefined || v.trim() === "" ? undefined : v.trim();
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = opt(env, name);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got '${raw}'`);
+  }
+  return n;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = opt(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (["1", "true", "yes", "on"].includes(raw)) return true;
+  if (["0", "false", "no", "off"].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got '${raw}'`);
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = opt(env, name);
+  if (raw === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name} must be one of ${allowed.join(", ")}, got '${raw}'`);
+  }
+  return raw as T;
+}
+
+function url(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = opt(env, name);
+  if (raw === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} is not a valid URL: '${raw}'`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`${name} must use ${protocols.join(" or ")}, got '${parsed.protocol}'`);
+  }
+  return raw;
+}
+
+/** LLM_BASE_URLS: comma-separated `url[|model[|weight]]`, e.g. `http://gpu1:8000/v1|qwen2.5-7b|2,http://gpu2:8000/v1`. */
+export function parseBackends(raw: string | undefined, defaultModel: string): LlmBackendConfig[] {
+  if (!raw) return [];
+  return raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const [u = "", model, weight] = entry.split("|").map((p) => p.trim());
+      try {
+        const p = new URL(u);
+        if (p.protocol !== "http:" && p.protocol !== "https:") throw new Error("protocol");
+      } catch {
+        throw new ConfigError(`LLM_BASE_URLS has an invalid URL: '${u}' (expected http(s)://host:port/v1)`);
+      }
+      const w = weight === undefined || weight === "" ? 1 : Number(weight);
+      if (!Number.isFinite(w) || w <= 0) throw new ConfigError(`LLM_BASE_URLS weight must be a positive number, got '${weight}'`);
+      return { url: u.replace(/\/+$/, ""), model: model || defaultModel, weight: w };
+    });
+}
+
+/** RETRIEVAL_WEIGHTS: `vector=1,keyword=0.8` */
+function parseWeights(raw: string | undefined): Record<string, number> {
+  const out: Record<string, number> = { vector: 1, keyword: 1, graph: 1 };
+  if (!raw) return out;
+  for (const part of raw.split(",").map((s) => s.trim()).filter(Boolean)) {
+    const [k, v] = part.split("=").map((s) => s.trim());
+    const n = Number(v);
+    if (!k || !Number.isFinite(n) || n < 0) throw new ConfigError(`RETRIEVAL_WEIGHTS entries look like vector=1, got '${part}'`);
+    out[k] = n;
+  }
+  return out;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const dataDir = resolve(str(env, "DATA_DIR", join(PROJECT_ROOT, "data")));
+  const neo4jUrl = url(env, "NEO4J_URL", ["bolt:", "neo4j:", "bolt+s:", "neo4j+s:"]);
+  return {
+    host: str(env, "HOST", "0.0.0.0"),
+    port: int(env, "PORT", 3000, 0, 65535),
+    logLevel: oneOf(env, "LOG_LEVEL", ["debug", "info", "warn", "error"] as const, "info"),
+    dataDir,
+    databaseUrl: url(env, "DATABASE_URL", ["postgres:", "postgresql:"]),
+    redisUrl: url(env, "REDIS_URL", ["redis:", "rediss:"]),
+    lancedbUri: str(env, "LANCEDB_URI", join(dataDir, "lance")),
+    neo4j: neo4jUrl
+      ? { url: neo4jUrl, user: str(env, "NEO4J_USER", "neo4j"), password: str(env, "NEO4J_PASSWORD", "neo4j") }
+      : undefined,
+    llm: {
+      backends: parseBackends(opt(env, "LLM_BASE_URLS"), str(env, "LLM_MODEL", "default")),
+      apiKey: opt(env, "LLM_API_KEY"),
+    },
+    embeddings: {
+      baseUrl: url(env, "EMBEDDINGS_BASE_URL", ["http:", "https:"]),
+      model: str(env, "EMBEDDINGS_MODEL", "text-embedding"),
+      apiKey: opt(env, "EMBEDDINGS_API_KEY"),
+      cacheDir: resolve(str(env, "EMBEDDINGS_CACHE_DIR", join(PROJECT_ROOT, ".cache", "embeddings"))),
+    },
+    defaultTenant: str(env, "DEFAULT_TENANT", "default"),
+    sampleKb: bool(env, "SAMPLE_KB", true),
+    limits: {
+      maxUploadBytes: int(env, "MAX_UPLOAD_MB", 50, 1, 2048) * 1024 * 1024,
+      maxQueryChars: int(env, "MAX_QUERY_CHARS", 1000, 16, 100_000),
+      maxDocumentChars: int(env, "MAX_DOCUMENT_CHARS", 20_000_000, 1000, 1_000_000_000),
+      ingestTimeoutMs: int(env, "INGEST_TIMEOUT_MS", 120_000, 1000, 3_600_000),
+    },
+    chunking: {
+      size: int(env, "CHUNK_SIZE", 1000, 200, 20_000),
+      overlap: int(env, "CHUNK_OVERLAP", 150, 0, 5000),
+    },
+    retrieval: {
+      rrfK: int(env, "RETRIEVAL_RRF_K", 60, 1, 10_000),
+      fusion: oneOf(env, "RETRIEVAL_FUSION", ["rrf", "weighted"] as const, "rrf"),
+      weights: parseWeights(opt(env, "RETRIEVAL_WEIGHTS")),
+      defaultK: int(env, "RETRIEVAL_K", 8, 1, 100),
+      maxK: 100,
+    },
+  };
+}
+
+let cached: Config | undefined;
+/** The process-wide config, parsed on first use. Fails fast with a ConfigError that names the variable. */
+export function config(): Config {
+  cached ??= loadConfig();
+  return cached;
+}

@@ -1,0 +1,147 @@
+/**
+ * The relational schema. Every table carries tenant_id from the start (one default tenant for now) and every
+ * query filters by it, so accounts and tenants can arrive without migrating each store.
+ */
+import { sql } from "drizzle-orm";
+import { index, integer, jsonb, pgTable, real, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+
+const now = () => timestamp({ withTimezone: true, mode: "date" }).notNull().defaultNow();
+
+export const documents = pgTable(
+  "documents",
+  {
+    id: text().primaryKey(),
+    tenantId: text().notNull(),
+    title: text().notNull(),
+    /** Identity of the document within a tenant: file path/name, URL, or caller-given key. */
+    source: text().notNull(),
+    sourceType: text().notNull(), // file | upload | url | text
+    mimeType: text().notNull(),
+    format: text().notNull(), // pdf | markdown | html | text | json | csv
+    docType: text().notNull(),
+    tags: jsonb().$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    contentHash: text().notNull(),
+    /** Active version: readers see only chunks of this version. */
+    version: integer().notNull(),
+    pageCount: integer(),
+    chunkCount: integer().notNull(),
+    recordCount: integer().notNull().default(0),
+    bytes: integer().notNull(),
+    /** Extracted full text; chunk offsets point into it. */
+    content: text().notNull(),
+    metadata: jsonb().$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    createdAt: now(),
+    updatedAt: now(),
+  },
+  (t) => [
+    uniqueIndex("documents_tenant_source_uq").on(t.tenantId, t.source),
+    index("documents_tenant_doc_type_idx").on(t.tenantId, t.docType),
+  ],
+);
+
+export const chunks = pgTable(
+  "chunks",
+  {
+    id: text().primaryKey(),
+    tenantId: text().notNull(),
+    documentId: text().notNull(),
+    version: integer().notNull(),
+    ordinal: integer().notNull(),
+    text: text().notNull(),
+    page: integer(),
+    pageEnd: integer(),
+    sectionPath: jsonb().$type<string[]>().notNull(),
+    charStart: integer().notNull(),
+    charEnd: integer().notNull(),
+    tokenCount: integer().notNull(),
+    createdAt: now(),
+  },
+  (t) => [index("chunks_tenant_doc_version_idx").on(t.tenantId, t.documentId, t.version)],
+);
+
+/** Structured rows (CSV) kept for tool lookups such as order status. */
+export const records = pgTable(
+  "records",
+  {
+    id: text().primaryKey(),
+    tenantId: text().notNull(),
+    documentId: text().notNull(),
+    version: integer().notNull(),
+    collection: text().notNull(),
+    key: text(),
+    rowNumber: integer().notNull(),
+    data: jsonb().$type<Record<string, string>>().notNull(),
+  },
+  (t) => [
+    index("records_tenant_collection_key_idx").on(t.tenantId, t.collection, t.key),
+    index("records_tenant_doc_version_idx").on(t.tenantId, t.documentId, t.version),
+  ],
+);
+
+export const ingestionJobs = pgTable(
+  "ingestion_jobs",
+  {
+    id: text().primaryKey(),
+    tenantId: text().notNull(),
+    status: text().notNull(), // queued | running | succeeded | unchanged | failed
+    source: text().notNull(),
+    title: text(),
+    documentId: text(),
+    errorCode: text(),
+    errorMessage: text(),
+    progress: jsonb().$type<{ stage: string; done: number; total: number }>(),
+    result: jsonb().$type<Record<string, unknown>>(),
+    createdAt: now(),
+    startedAt: timestamp({ withTimezone: true, mode: "date" }),
+    finishedAt: timestamp({ withTimezone: true, mode: "date" }),
+  },
+  (t) => [index("ingestion_jobs_tenant_created_idx").on(t.tenantId, t.createdAt)],
+);
+
+export const conversations = pgTable(
+  "conversations",
+  {
+    id: text().primaryKey(),
+    tenantId: text().notNull(),
+    sourceType: text(),
+    sourceId: text(),
+    status: text().notNull().default("open"),
+    metadata: jsonb().$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    createdAt: now(),
+    updatedAt: now(),
+  },
+  (t) => [index("conversations_tenant_updated_idx").on(t.tenantId, t.updatedAt)],
+);
+
+export const messages = pgTable(
+  "messages",
+  {
+    id: text().primaryKey(),
+    tenantId: text().notNull(),
+    conversationId: text().notNull(),
+    role: text().notNull(), // user | assistant | system
+    content: text().notNull(),
+    status: text().notNull().default("complete"), // complete | partial | streaming | failed
+    citations: jsonb().$type<unknown[]>().notNull().default(sql`'[]'::jsonb`),
+    decision: text(),
+    confidence: real(),
+    timings: jsonb().$type<Record<string, number>>(),
+    metadata: jsonb().$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    createdAt: now(),
+  },
+  (t) => [index("messages_tenant_conversation_created_idx").on(t.tenantId, t.conversationId, t.createdAt)],
+);
+
+/** Small per-tenant state: fitted embedder parameters, knowledge-base version counter. */
+export const kbState = pgTable(
+  "kb_state",
+  {
+    tenantId: text().notNull(),
+    key: text().notNull(),
+    value: jsonb().$type<unknown>().notNull(),
+    updatedAt: now(),
+  },
+  (t) => [uniqueIndex("kb_state_tenant_key_uq").on(t.tenantId, t.key)],
+);
+
+export const schema = { documents, chunks, records, ingestionJobs, conversations, messages, kbState };

@@ -1,0 +1,10 @@
+export type * from "./embedder";
+export type * from "./filters";
+export type * from "./vector-index";
+export type * from "./keyword-index";
+export type * from "./reranker";
+export type * from "./cache";
+export type * from "./language-model";
+export type * from "./graph-store";
+export type * from "./store";
+export type * from "./retrieval";

@@ -1,0 +1,30 @@
+import type { IndexFilter } from "./filters";
+
+/** A ranked passage as retrieval returns it and as the answer pipeline consumes it. */
+export interface Passage {
+  chunkId: string;
+  documentId: string;
+  title: string;
+  /** 1-based page for paged sources (PDF), null otherwise. */
+  page: number | null;
+  sectionPath: string[];
+  text: string;
+  /** Character offsets of the passage in the document's extracted text. */
+  charStart: number;
+  charEnd: number;
+  docType: string;
+  source: string;
+  tags: string[];
+  /** Fused score (higher is better). */
+  score: number;
+  /** Rank (1-based) in each channel that returned it; absent when a channel did not. */
+  ranks: Record<string, number>;
+  /** Raw score in each channel that returned it (cosine for vector, BM25 for keyword). */
+  channelScores?: Record<string, number>;
+}
+
+/** One retrieval channel (vector, keyword, graph...) returning chunk ids best first. */
+export interface RetrievalChannel {
+  readonly name: string;
+  search(query: string, k: number, filter: IndexFilter, signal?: AbortSignal): Promise<{ id: string; score: number }[]>;
+}

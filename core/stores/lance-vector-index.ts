@@ -1,0 +1,193 @@
+/**
+ * VectorIndex on LanceDB (DATA_DIR/lance by default, LANCEDB_URI for object storage). The index records the
+ * embedder id and dimension it was built with and refuses to mix vectors from another embedder.
+ */
+import * as lancedb from "@lancedb/lancedb";
+import { Field, FixedSizeList, Float32, Int32, Schema, Utf8 } from "apache-arrow";
+import { AppError, errors } from "../errors";
+import type { DocumentSelector, IndexFilter, IndexHit } from "../ports/filters";
+import type { VectorIndex, VectorRow } from "../ports/vector-index";
+import { encodeTags, filterToSql, quote } from "./filter-sql";
+
+const TABLE = "chunk_vectors";
+const META = "index_meta";
+
+export interface LanceOptions {
+  uri: string;
+  embedderId: string;
+  dimension: number;
+  /** Drop existing vectors and metadata (re-index). */
+  reset?: boolean;
+  /** Run compaction after this many writes (each write adds a fragment). */
+  optimizeEvery?: number;
+}
+
+export class LanceVectorIndex implements VectorIndex {
+  private writes: Promise<unknown> = Promise.resolve();
+  private writesSinceOptimize = 0;
+  /** Set when the stored index was built by another embedder; every call then fails with this error. */
+  mismatch?: AppError;
+
+  private constructor(
+    private readonly conn: lancedb.Connection,
+    private readonly table: lancedb.Table,
+    private readonly opts: LanceOptions,
+  ) {}
+
+  static async open(opts: LanceOptions): Promise<LanceVectorIndex> {
+    let conn: lancedb.Connection;
+    try {
+      conn = await lancedb.connect(opts.uri);
+    } catch (cause) {
+      throw errors.unavailable("VECTOR_STORE_UNAVAILABLE", `LanceDB at ${opts.uri} could not be opened: ${(cause as Error).message}`, cause);
+    }
+    const names = await conn.tableNames();
+    if (opts.reset) {
+      for (const n of [TABLE, META]) if (names.includes(n)) await conn.dropTable(n);
+    }
+    const existing = opts.reset ? [] : names;
+    let mismatch: AppError | undefined;
+    if (existing.includes(META)) {
+      const meta = await (await conn.openTable(META)).query().toArray();
+      const m = meta[0] as { embedder_id: string; dimension: number } | undefined;
+      if (m && (m.embedder_id !== opts.embedderId || Number(m.dimension) !== opts.dimension)) {
+        mismatch = errors.conflict(
+          "EMBEDDER_MISMATCH",
+          `the vector index was built with embedder '${m.embedder_id}' (${m.dimension}-d) but the configured embedder is ` +
+            `'${opts.embedderId}' (${opts.dimension}-d); vectors cannot be mixed: re-index with 'bun run ingest --reindex'`,
+        );
+      }
+    } else {
+      await conn.createTable(META, [{ embedder_id: opts.embedderId, dimension: opts.dimension }], { mode: "overwrite" });
+    }
+    const table = existing.includes(TABLE)
+      ? await conn.openTable(TABLE)
+      : await conn.createEmptyTable(TABLE, schemaFor(opts.dimension), { mode: "overwrite" });
+    const index = new LanceVectorIndex(conn, table, opts);
+    index.mismatch = mismatch;
+    return index;
+  }
+
+  get embedderId(): string {
+    return this.opts.embedderId;
+  }
+
+  async upsert(rows: VectorRow[]): Promise<void> {
+    this.assertUsable();
+    if (!rows.length) return;
+    for (const r of rows) {
+      if (r.vector.length !== this.opts.dimension) {
+        throw errors.internal("VECTOR_DIMENSION", `vector for chunk ${r.id} has ${r.vector.length} dimensions, index has ${this.opts.dimension}`);
+      }
+    }
+    const data = rows.map((r) => ({
+      id: r.id,
+      tenant_id: r.tenantId,
+      document_id: r.documentId,
+      version: r.version,
+      doc_type: r.docType,
+      source: r.source,
+      tags: encodeTags(r.tags),
+      vector: Array.from(r.vector),
+    }));
+    await this.serialized(async () => {
+      // Chunk ids are unique per version, so a re-run of the same write replaces rather than duplicates.
+      await this.table.delete(`id IN (${rows.map((r) => quote(r.id)).join(", ")})`);
+      await this.table.add(data);
+    });
+  }
+
+  async search(vector: Float32Array, k: number, filter: IndexFilter): Promise<IndexHit[]> {
+    this.assertUsable();
+    if (vector.length !== this.opts.dimension) {
+      throw errors.internal("VECTOR_DIMENSION", `query vector has ${vector.length} dimensions, index has ${this.opts.dimension}`);
+    }
+    const rows = await this.table
+      .vectorSearch(Array.from(vector))
+      .distanceType("cosine")
+      .where(filterToSql(filter))
+      .select(["id", "document_id", "version", "_distance"])
+      .limit(k)
+      .toArray();
+    return rows.map((r: { id: string; document_id: string; version: number; _distance: number }) => ({
+      id: r.id,
+      documentId: r.document_id,
+      version: Number(r.version),
+      score: 1 - Number(r._distance),
+    }));
+  }
+
+  async remove(sel: DocumentSelector): Promise<void> {
+    this.assertUsable();
+    let where = `tenant_id = ${quote(sel.tenantId)} AND document_id = ${quote(sel.documentId)}`;
+    if (sel.versions) {
+      if (!sel.versions.length) return;
+      where += ` AND version IN (${sel.versions.map((v) => Math.trunc(v)).join(", ")})`;
+    }
+    if (sel.exceptVersion !== undefined) where += ` AND version <> ${Math.trunc(sel.exceptVersion)}`;
+    await this.serialized(() => this.table.delete(where));
+  }
+
+  async count(tenantId?: string): Promise<number> {
+    return this.table.countRows(tenantId === undefined ? undefined : `tenant_id = ${quote(tenantId)}`);
+  }
+
+  /** Keeps only rows whose (document, version) is live; returns how many rows were removed. */
+  async retainOnly(tenantId: string, live: Map<string, number>): Promise<number> {
+    this.assertUsable();
+    const rows = await this.table
+      .query()
+      .where(`tenant_id = ${quote(tenantId)}`)
+      .select(["document_id", "version"])
+      .toArray();
+    const stale = new Map<string, Set<number>>();
+    for (const r of rows as { document_id: string; version: number }[]) {
+      if (live.get(r.document_id) === Number(r.version)) continue;
+      const s = stale.get(r.document_id) ?? new Set<number>();
+      s.add(Number(r.version));
+      stale.set(r.document_id, s);
+    }
+    let removed = 0;
+    for (const [documentId, versions] of stale) {
+      removed += rows.filter((r: { document_id: string }) => r.document_id === documentId).length;
+      await this.remove({ tenantId, documentId, versions: live.has(documentId) ? [...versions] : undefined });
+    }
+    return removed;
+  }
+
+  async close(): Promise<void> {
+    await this.writes.catch(() => {});
+    this.table.close();
+    this.conn.close();
+  }
+
+  private assertUsable(): void {
+    if (this.mismatch) throw this.mismatch;
+  }
+
+  /** LanceDB commits are optimistic; one writer per process avoids conflict retries. */
+  private serialized<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.writes.then(fn, fn);
+    this.writes = run.catch(() => {});
+    return run.then(async (v) => {
+      if (++this.writesSinceOptimize >= (this.opts.optimizeEvery ?? 50)) {
+        this.writesSinceOptimize = 0;
+        this.writes = this.writes.then(() => this.table.optimize({ cleanupOlderThan: new Date(Date.now() - 60_000) })).catch(() => {});
+      }
+      return v;
+    });
+  }
+}
+
+function schemaFor(dimension: number): Schema {
+  return new Schema([
+    new Field("id", new Utf8(), false),
+    new Field("tenant_id", new Utf8(), false),
+    new Field("document_id", new Utf8(), false),
+    new Field("version", new Int32(), false),
+    new Field("doc_type", new Utf8(), false),
+    new Field("source", new Utf8(), false),
+    new Field("tags", new Utf8(), false),
+    new Field("vector", new FixedSizeList(dimension, new Field("item", new Float32(), true)), false),
+  ]);
+}

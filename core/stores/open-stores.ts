@@ -1,0 +1,130 @@
+/**
+ * Opens every store the product needs from the config: relational (PGlite or PostgreSQL), embedder (local
+ * GloVe/SIF or OpenAI-compatible), vectors (LanceDB) and keywords (MiniSearch, rebuilt from the chunk table).
+ * Shared by the API server, the ingest CLI and the benchmarks.
+ */
+import type { Config } from "../config";
+import { createDatabase, type Database } from "../db/client";
+import { DocumentRepository } from "../db/document-repository";
+import { JobRepository } from "../db/job-repository";
+import { KbStateRepository } from "../db/kb-state-repository";
+import { createEmbedder } from "../embeddings/create-embedder";
+import type { LocalEmbedderState } from "../embeddings/local-embedder";
+import type { Embedder } from "../ports/embedder";
+import { LanceVectorIndex } from "./lance-vector-index";
+import { MiniSearchKeywordIndex } from "./minisearch-keyword-index";
+
+/** kb_state rows that are not per tenant live under this key. */
+export const SYSTEM_TENANT = "_system";
+const EMBEDDER_STATE = "embedder";
+/** Below this many chunks a corpus is too small to fit SIF weights and a principal component on. */
+const MIN_FIT_TEXTS = 20;
+
+interface Fittable extends Embedder {
+  readonly fitted: boolean;
+  fit(corpus: string[], signal?: AbortSignal): Promise<unknown>;
+  state(): unknown;
+}
+
+const isFittable = (e: Embedder): e is Fittable => typeof (e as Partial<Fittable>).fit === "function";
+
+export interface Stores {
+  config: Config;
+  database: Database;
+  documents: DocumentRepository;
+  jobs: JobRepository;
+  kbState: KbStateRepository;
+  keywords: MiniSearchKeywordIndex;
+  embedder(): Embedder;
+  vectors(): LanceVectorIndex;
+  /** Fits an unfitted local embedder on a first corpus; true when the embedder (and so the index) changed. */
+  fitEmbedder(texts: string[]): Promise<boolean>;
+  /** Re-reads every active chunk into the keyword index. */
+  rebuildKeywordIndex(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface OpenStoresOptions {
+  /** Drop vectors and fitted embedder state first (re-index). */
+  resetVectors?: boolean;
+  /** Use an in-memory PGlite instead of DATA_DIR/pg (tests). */
+  inMemoryDatabase?: boolean;
+  /** Postgres schema for isolation (tests). */
+  searchPath?: string;
+  /** Skip rebuilding the keyword index at open. */
+  skipKeywordRebuild?: boolean;
+}
+
+export async function openStores(config: Config, opts: OpenStoresOptions = {}): Promise<Stores> {
+  const database = await createDatabase({
+    url: config.databaseUrl,
+    dataDir: opts.inMemoryDatabase ? undefined : `${config.dataDir}/pg`,
+    searchPath: opts.searchPath,
+  });
+  try {
+    const documents = new DocumentRepository(database.db);
+    const jobs = new JobRepository(database.db);
+    const kbState = new KbStateRepository(database.db);
+    if (opts.resetVectors) await kbState.set(SYSTEM_TENANT, EMBEDDER_STATE, null);
+    const savedState = await kbState.get<LocalEmbedderState>(SYSTEM_TENANT, EMBEDDER_STATE);
+    const embedder = await createEmbedder(config, savedState ?? undefined);
+    let vectors = await LanceVectorIndex.open({
+      uri: config.lancedbUri,
+      embedderId: embedder.id,
+      dimension: embedder.dimension,
+      reset: opts.resetVectors,
+    });
+    const keywords = new MiniSearchKeywordIndex();
+
+    const stores: Stores = {
+      config,
+      database,
+      documents,
+      jobs,
+      kbState,
+      keywords,
+      embedder: () => embedder,
+      vectors: () => vectors,
+      async fitEmbedder(texts) {
+        if (!isFittable(embedder) || embedder.fitted || texts.length < MIN_FIT_TEXTS) return false;
+        if ((await vectors.count()) > 0) return false; // vectors exist: refitting would mix embedders
+        await embedder.fit(texts); // fits in place; its id changes with the fitted state
+        await kbState.set(SYSTEM_TENANT, EMBEDDER_STATE, embedder.state());
+        await vectors.close();
+        vectors = await LanceVectorIndex.open({ uri: config.lancedbUri, embedderId: embedder.id, dimension: embedder.dimension, reset: true });
+        return true;
+      },
+      async rebuildKeywordIndex() {
+        keywords.clear();
+        let n = 0;
+        for await (const page of documents.allActiveChunks()) {
+          await keywords.add(
+            page.map((c) => ({
+              id: c.id,
+              tenantId: c.tenantId,
+              documentId: c.documentId,
+              version: c.version,
+              docType: c.docType,
+              source: c.source,
+              tags: c.tags,
+              title: c.title,
+              section: c.sectionPath.join(" > "),
+              text: c.text,
+            })),
+          );
+          n += page.length;
+        }
+        return n;
+      },
+      async close() {
+        await vectors.close().catch(() => {});
+        await database.close().catch(() => {});
+      },
+    };
+    if (!opts.skipKeywordRebuild) await stores.rebuildKeywordIndex();
+    return stores;
+  } catch (e) {
+    await database.close().catch(() => {});
+    throw e;
+  }
+}

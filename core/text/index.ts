@@ -1,0 +1,4 @@
+export * from "./normalize";
+export * from "./tokenize";
+export * from "./sentences";
+export * from "./stem";

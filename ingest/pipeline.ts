@@ -1,0 +1,293 @@
+/**
+ * The ingestion pipeline: load -> chunk -> embed -> write the new version to every index -> flip the
+ * document's active version in one statement -> remove the old version. Readers only ever see chunks of a
+ * document's active version (the relational join enforces it), so a re-ingest swaps a document in every index
+ * at once, and a failure at any step leaves the previous version intact.
+ */
+import { createHash, randomUUID } from "node:crypto";
+import { basename } from "node:path";
+import type { Config } from "../core/config";
+import type { DocumentRepository } from "../core/db/document-repository";
+import { AppError, errors, isAppError } from "../core/errors";
+import type { Embedder } from "../core/ports/embedder";
+import type { KeywordIndex } from "../core/ports/keyword-index";
+import type { ChunkInfo, DocumentInfo, RecordInfo } from "../core/ports/store";
+import type { VectorIndex } from "../core/ports/vector-index";
+import { estimateTokens } from "../core/text/tokenize";
+import { chunkDocument, fullTextOf } from "./chunker";
+import { guessDocType } from "./doc-type";
+import { KeyedMutex } from "./keyed-mutex";
+import { loadDocument } from "./loaders";
+import type { ChunkDraft, LoadedDocument } from "./types";
+
+export interface IngestRequest {
+  tenantId: string;
+  /** Identity of the document within the tenant (path, file name, URL or caller key). */
+  source: string;
+  sourceType: "file" | "upload" | "url" | "text";
+  bytes: Uint8Array;
+  filename?: string;
+  mimeType?: string;
+  title?: string;
+  docType?: string;
+  tags?: string[];
+  metadata?: Record<string, unknown>;
+}
+
+export type IngestStatus = "created" | "updated" | "unchanged";
+
+export interface IngestResult {
+  status: IngestStatus;
+  document: DocumentInfo;
+  chunks: number;
+  records: number;
+  pages: number | null;
+  timings: Record<string, number>;
+}
+
+export interface IngestProgress {
+  stage: "load" | "chunk" | "embed" | "index" | "commit";
+  done: number;
+  total: number;
+}
+
+export interface IngestOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: IngestProgress) => void;
+}
+
+export interface IngestionDeps {
+  config: Pick<Config, "chunking" | "limits">;
+  documents: DocumentRepository;
+  embedder: () => Embedder;
+  vectors: () => VectorIndex;
+  keywords: KeywordIndex;
+  /**
+   * Called with the texts of the first corpus ingested while the embedder is unfitted; fits it (SIF weights,
+   * principal component) and returns true when the embedder changed so that the vector index must be rebound.
+   */
+  fitEmbedder?: (texts: string[]) => Promise<boolean>;
+  embedBatchSize?: number;
+}
+
+interface Prepared {
+  req: IngestRequest;
+  hash: string;
+  existing: DocumentInfo | null;
+  loaded?: LoadedDocument;
+  drafts?: ChunkDraft[];
+}
+
+export class IngestionPipeline {
+  private readonly mutex = new KeyedMutex();
+
+  constructor(private readonly deps: IngestionDeps) {}
+
+  /** Ingests one document (create, replace or no-op when unchanged). */
+  async ingest(req: IngestRequest, opts: IngestOptions = {}): Promise<IngestResult> {
+    const [res] = await this.ingestMany([req], opts);
+    if (res instanceof Error) throw res;
+    return res!;
+  }
+
+  /**
+   * Ingests several documents; returns a result or an error per request, in order. When the embedder has not
+   * been fitted yet, it is fitted on the whole batch's chunks before anything is embedded.
+   */
+  async ingestMany(reqs: IngestRequest[], opts: IngestOptions = {}): Promise<(IngestResult | AppError)[]> {
+    const prepared: (Prepared | AppError)[] = [];
+    for (const req of reqs) {
+      try {
+        prepared.push(await this.prepare(req, opts));
+      } catch (e) {
+        prepared.push(toAppError(e));
+      }
+    }
+    if (this.deps.fitEmbedder) {
+      const texts = prepared.flatMap((p) => (p instanceof AppError || !p.drafts ? [] : p.drafts.map((d) => d.text)));
+      if (texts.length) await this.deps.fitEmbedder(texts);
+    }
+    const out: (IngestResult | AppError)[] = [];
+    for (const p of prepared) {
+      if (p instanceof AppError) {
+        out.push(p);
+        continue;
+      }
+      try {
+        out.push(await this.mutex.run(`${p.req.tenantId}\u0000${p.req.source}`, () => this.commit(p, opts)));
+      } catch (e) {
+        out.push(toAppError(e));
+      }
+    }
+    return out;
+  }
+
+  /** Removes a document from every index; readers stop seeing it at once. */
+  async delete(tenantId: string, documentId: string): Promise<DocumentInfo> {
+    const doc = await this.deps.documents.deleteDocument(tenantId, documentId);
+    if (!doc) throw errors.notFound("document", documentId);
+    await this.mutex.run(`${tenantId}\u0000${doc.source}`, async () => {
+      await this.deps.documents.deleteRows(tenantId, documentId, {});
+      await this.deps.vectors().remove({ tenantId, documentId });
+      await this.deps.keywords.remove({ tenantId, documentId });
+    });
+    return doc;
+  }
+
+  private async prepare(req: IngestRequest, opts: IngestOptions): Promise<Prepared> {
+    validate(req);
+    const hash = contentHash(req);
+    const existing = await this.deps.documents.findBySource(req.tenantId, req.source);
+    if (existing && existing.contentHash === hash) return { req, hash, existing };
+    opts.onProgress?.({ stage: "load", done: 0, total: 1 });
+    const loaded = await loadDocument(
+      { bytes: req.bytes, filename: req.filename, mimeType: req.mimeType },
+      { signal: opts.signal, maxChars: this.deps.config.limits.maxDocumentChars, timeoutMs: this.deps.config.limits.ingestTimeoutMs },
+    );
+    opts.onProgress?.({ stage: "chunk", done: 0, total: 1 });
+    const drafts = chunkDocument(loaded, this.deps.config.chunking);
+    if (!drafts.length) throw errors.invalid("EMPTY_DOCUMENT", `'${req.source}' has no text to index`);
+    return { req, hash, existing, loaded, drafts };
+  }
+
+  private async commit(p: Prepared, opts: IngestOptions): Promise<IngestResult> {
+    const t0 = performance.now();
+    const timings: Record<string, number> = {};
+    const { req, hash } = p;
+    // Re-read under the lock: another writer may have committed since prepare().
+    const existing = await this.deps.documents.findBySource(req.tenantId, req.source);
+    if (existing && existing.contentHash === hash) {
+      return { status: "unchanged", document: existing, chunks: existing.chunkCount, records: existing.recordCount, pages: existing.pageCount, timings };
+    }
+    if (!p.loaded || !p.drafts) {
+      // prepare() saw it unchanged but it changed since: load it now.
+      const again = await this.prepare(req, opts);
+      return this.commit({ ...again, existing }, opts);
+    }
+    const loaded = p.loaded;
+    const drafts = p.drafts;
+    const docId = existing?.id ?? `doc_${randomUUID()}`;
+    const version = (existing?.version ?? 0) + 1;
+    const title = req.title?.trim() || loaded.title || basename(req.source);
+    const docType = req.docType ?? guessDocType(req.filename ?? req.source, loaded.format);
+    const tags = [...new Set(req.tags ?? [])];
+    const chunkRows: ChunkInfo[] = drafts.map((d) => ({
+      id: `${docId}:${version}:${d.ordinal}`,
+      tenantId: req.tenantId,
+      documentId: docId,
+      version,
+      ordinal: d.ordinal,
+      text: d.text,
+      page: d.page,
+      pageEnd: d.pageEnd,
+      sectionPath: d.sectionPath,
+      charStart: d.charStart,
+      charEnd: d.charEnd,
+      tokenCount: estimateTokens(d.text),
+    }));
+    const recordRows: RecordInfo[] = (loaded.records ?? []).map((r, i) => ({
+      id: `${docId}:${version}:r${i}`,
+      tenantId: req.tenantId,
+      documentId: docId,
+      version,
+      collection: r.collection,
+      key: r.key ?? null,
+      rowNumber: i + 1,
+      data: r.data,
+    }));
+    const meta = { tenantId: req.tenantId, documentId: docId, version, docType, source: req.source, tags };
+    const vectors = this.deps.vectors();
+    try {
+      let t = performance.now();
+      const embedded = await this.embedAll(chunkRows, title, opts);
+      timings.embedMs = performance.now() - t;
+      t = performance.now();
+      opts.onProgress?.({ stage: "index", done: 0, total: chunkRows.length });
+      await this.deps.documents.insertChunks(chunkRows);
+      await this.deps.documents.insertRecords(recordRows);
+      await vectors.upsert(chunkRows.map((c, i) => ({ ...meta, id: c.id, vector: embedded[i]! })));
+      await this.deps.keywords.add(
+        chunkRows.map((c) => ({ ...meta, id: c.id, title, section: c.sectionPath.join(" > "), text: c.text })),
+      );
+      timings.indexMs = performance.now() - t;
+      opts.onProgress?.({ stage: "commit", done: 0, total: 1 });
+      const now = new Date();
+      const doc: DocumentInfo & { content: string } = {
+        id: docId,
+        tenantId: req.tenantId,
+        title,
+        source: req.source,
+        sourceType: req.sourceType,
+        mimeType: loaded.mimeType,
+        format: loaded.format,
+        docType,
+        tags,
+        contentHash: hash,
+        version,
+        pageCount: loaded.pageCount ?? null,
+        chunkCount: chunkRows.length,
+        recordCount: recordRows.length,
+        bytes: req.bytes.byteLength,
+        metadata: { ...(loaded.metadata ?? {}), ...(req.metadata ?? {}), ...(req.filename ? { filename: req.filename } : {}) },
+        content: fullTextOf(loaded),
+        createdAt: existing?.createdAt ?? now,
+        updatedAt: now,
+      };
+      await this.deps.documents.commitVersion(doc, existing?.version ?? null);
+      const { content: _content, ...info } = doc;
+      // The new version is live; the old one is invisible and can go.
+      if (existing) await this.removeVersions(req.tenantId, docId, [existing.version]);
+      timings.totalMs = performance.now() - t0;
+      return { status: existing ? "updated" : "created", document: info, chunks: chunkRows.length, records: recordRows.length, pages: loaded.pageCount ?? null, timings };
+    } catch (e) {
+      // Undo the half-written new version everywhere; the active version was never touched.
+      await this.removeVersions(req.tenantId, docId, [version]).catch(() => {});
+      throw e;
+    }
+  }
+
+  private async removeVersions(tenantId: string, documentId: string, versions: number[]): Promise<void> {
+    await this.deps.documents.deleteRows(tenantId, documentId, { versions });
+    await this.deps.vectors().remove({ tenantId, documentId, versions });
+    await this.deps.keywords.remove({ tenantId, documentId, versions });
+  }
+
+  private async embedAll(rows: ChunkInfo[], title: string, opts: IngestOptions): Promise<Float32Array[]> {
+    const embedder = this.deps.embedder();
+    const size = this.deps.embedBatchSize ?? 64;
+    const out: Float32Array[] = [];
+    for (let i = 0; i < rows.length; i += size) {
+      if (opts.signal?.aborted) throw errors.unavailable("INGEST_ABORTED", "ingestion was cancelled");
+      const batch = rows.slice(i, i + size).map((c) => embeddingText(title, c));
+      out.push(...(await embedder.embed(batch, opts.signal)));
+      opts.onProgress?.({ stage: "embed", done: Math.min(i + size, rows.length), total: rows.length });
+    }
+    return out;
+  }
+}
+
+/** The text a chunk is embedded from: its own words plus the title and section it sits under. */
+export function embeddingText(title: string, c: { sectionPath: string[]; text: string }): string {
+  const head = [title, ...c.sectionPath.filter((s) => s !== title)].join(" > ");
+  return `${head}\n${c.text}`;
+}
+
+function contentHash(req: IngestRequest): string {
+  const h = createHash("sha256");
+  h.update(req.bytes);
+  h.update(JSON.stringify({ title: req.title ?? null, docType: req.docType ?? null, tags: [...(req.tags ?? [])].sort() }));
+  return h.digest("hex");
+}
+
+function validate(req: IngestRequest): void {
+  if (!req.source.trim()) throw errors.invalid("SOURCE_REQUIRED", "a document needs a source (file name, URL or key)");
+  if (req.source.length > 1000) throw errors.invalid("SOURCE_TOO_LONG", "the document source is longer than 1000 characters");
+  if (req.tags?.some((t) => !t.trim() || t.length > 64 || t.includes("|"))) {
+    throw errors.invalid("INVALID_TAG", "tags must be 1-64 characters and must not contain '|'");
+  }
+}
+
+function toAppError(e: unknown): AppError {
+  if (isAppError(e)) return e;
+  return errors.internal("INGEST_FAILED", `ingestion failed: ${(e as Error)?.message ?? String(e)}`, e);
+}
