@@ -1,0 +1,40 @@
+import { describe, expect, test } from "bun:test";
+import { ConfigError, loadConfig, parseBackends } from "./config";
+
+describe("loadConfig", () => {
+  test("embedded defaults with nothing set", () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(3000);
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.lancedbUri).toBe(`${c.dataDir}/lance`);
+    expect(c.llm.backends).toEqual([]);
+    expect(c.retrieval.fusion).toBe("rrf");
+    expect(c.sampleKb).toBe(true);
+  });
+
+  test("parses and validates values", () => {
+    const c = loadConfig({ PORT: "8080", DATABASE_URL: "postgres://u@h:5432/db", RETRIEVAL_WEIGHTS: "vector=2,keyword=0.5", SAMPLE_KB: "false" });
+    expect(c.port).toBe(8080);
+    expect(c.retrieval.weights.vector).toBe(2);
+    expect(c.retrieval.weights.keyword).toBe(0.5);
+    expect(c.sampleKb).toBe(false);
+  });
+
+  test("fails fast with the variable's name", () => {
+    expect(() => loadConfig({ PORT: "http" })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: "70000" })).toThrow(/PORT/);
+    expect(() => loadConfig({ DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL/);
+    expect(() => loadConfig({ RETRIEVAL_FUSION: "magic" })).toThrow(/RETRIEVAL_FUSION/);
+    expect(() => loadConfig({ SAMPLE_KB: "maybe" })).toThrow(/SAMPLE_KB/);
+    expect(() => loadConfig({ RETRIEVAL_WEIGHTS: "vector" })).toThrow(/RETRIEVAL_WEIGHTS/);
+  });
+
+  test("LLM_BASE_URLS takes url|model|weight entries", () => {
+    expect(parseBackends("http://a:8000/v1|qwen|2, http://b:8000/v1/", "m")).toEqual([
+      { url: "http://a:8000/v1", model: "qwen", weight: 2 },
+      { url: "http://b:8000/v1", model: "m", weight: 1 },
+    ]);
+    expect(() => parseBackends("ftp://x", "m")).toThrow(/LLM_BASE_URLS/);
+    expect(() => parseBackends("http://x|m|-1", "m")).toThrow(/weight/);
+  });
+});
