@@ -1,0 +1,64 @@
+/**
+ * Plain-text loader: paragraphs are blocks separated by blank lines; hard-wrapped paragraphs are unwrapped; a
+ * standalone heading-like line (or a line underlined with === / ---) starts a new section. Title: the first
+ * short line, else the file name.
+ */
+import type { LoadedDocument, LoadedSection } from "../types";
+import { detectHeading, HeadingTrail } from "./headings";
+
+const UNDERLINE = /^(={3,}|-{3,})\s*$/;
+
+/** Joins the lines of a hard-wrapped paragraph (every line but the last is long); other blocks keep their lines. */
+function unwrap(lines: string[]): string {
+  const wrapped = lines.length > 1 && lines.slice(0, -1).every((l) => l.length >= 50) && !lines.some((l) => /^\s*([-*•]|\d+[.)])\s/.test(l));
+  if (!wrapped) return lines.join("\n");
+  return lines.reduce((acc, l) => (/\p{L}-$/u.test(acc) && /^\p{Ll}/u.test(l) ? acc.slice(0, -1) + l : `${acc} ${l}`));
+}
+
+function titleCandidate(blocks: string[][]): string | undefined {
+  const first = blocks[0]?.[0]?.trim();
+  if (!first || first.length > 100 || first.split(/\s+/).length > 14) return undefined;
+  if (/[.,;]$/.test(first) && first.split(/\s+/).length > 6) return undefined;
+  return first;
+}
+
+export function loadText(source: string, filename?: string): LoadedDocument {
+  const blocks = source
+    .split(/\n[ \t]*\n/)
+    .map((b) => b.split("\n").map((l) => l.trimEnd()).filter((l) => l.trim()))
+    .filter((b) => b.length > 0);
+
+  const trail = new HeadingTrail();
+  const sections: LoadedSection[] = [];
+  let path: string[] = [];
+  let paragraphs: string[] = [];
+  const flush = () => {
+    if (paragraphs.length) sections.push({ text: paragraphs.join("\n\n"), headingPath: path });
+    paragraphs = [];
+  };
+  const startSection = (title: string, level: number) => {
+    flush();
+    path = trail.push(title, level);
+  };
+
+  for (const block of blocks) {
+    // A setext-style heading: "Title" followed by "=====" or "-----".
+    if (block.length >= 2 && UNDERLINE.test(block[1]!) && block[0]!.trim().length <= 90) {
+      startSection(block[0]!.trim(), block[1]!.trim().startsWith("=") ? 1 : 2);
+      if (block.length > 2) paragraphs.push(unwrap(block.slice(2)));
+      continue;
+    }
+    if (block.length === 1) {
+      const h = detectHeading(block[0]!);
+      if (h) {
+        startSection(h.title, h.level);
+        continue;
+      }
+    }
+    paragraphs.push(unwrap(block));
+  }
+  flush();
+
+  const title = titleCandidate(blocks) ?? filename ?? "Untitled document";
+  return { title, mimeType: "text/plain", format: "text", sections };
+}
