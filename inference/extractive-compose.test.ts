@@ -1,0 +1,201 @@
+import { describe, expect, test } from "bun:test";
+import { AppError } from "../core/errors";
+import type { Passage } from "../core/ports/retrieval";
+import fragmentsJson from "../tests/fixtures/passages/fragments.json";
+import overlappingJson from "../tests/fixtures/passages/overlapping-returns.json";
+import returnsJson from "../tests/fixtures/passages/return-policy.json";
+import shippingJson from "../tests/fixtures/passages/shipping-policy.json";
+import warrantyJson from "../tests/fixtures/passages/warranty.json";
+import { composeExtractiveAnswer, DEFAULT_DECLINE, withMarkers, type ExtractiveAnswer } from "./extractive-compose";
+import { sentenceKey } from "./extractive-sentences";
+
+const returns = returnsJson as Passage[];
+const shipping = shippingJson as Passage[];
+const warranty = warrantyJson as Passage[];
+const overlapping = overlappingJson as Passage[];
+const fragments = fragmentsJson as unknown as Passage[];
+const kb = [...returns, ...shipping, ...warranty];
+
+function expectWellFormed(a: ExtractiveAnswer) {
+  const keys = a.sentences.map((s) => sentenceKey(s.text));
+  expect(new Set(keys).size).toBe(keys.length);
+  expect(a.text).toBe(a.sentences.map((s) => withMarkers(s.text, s.citations)).join(" "));
+  expect(a.confidence).toBeGreaterThanOrEqual(0);
+  expect(a.confidence).toBeLessThanOrEqual(1);
+}
+
+describe("composeExtractiveAnswer: answers", () => {
+  test("laptop return window, cited [1]", () => {
+    const a = composeExtractiveAnswer("How long do I have to return a laptop?", kb);
+    expect(a.decision).toBe("PASS");
+    expect(a.sentences[0]!.text).toBe("Laptops, tablets and cameras can be returned within 15 days of delivery.");
+    expect(a.sentences[0]!.citations).toEqual([1]);
+    expect(a.text.startsWith("Laptops, tablets and cameras can be returned within 15 days of delivery [1].")).toBe(true);
+    expect(a.citations[0]).toEqual({ n: 1, passageIndex: 0, passageId: "returns#1" });
+    expect(a.text).not.toContain("30 days"); // the general window is not the laptop answer
+    expect(a.confidence).toBeGreaterThan(0.7);
+    expectWellFormed(a);
+  });
+
+  test("shipping to Canada picks the Canada sentence, whatever the passage order", () => {
+    for (const ps of [[...shipping, ...returns, ...warranty], [...warranty, ...returns, ...shipping]]) {
+      const a = composeExtractiveAnswer("Do you ship to Canada?", ps);
+      expect(a.decision).toBe("PASS");
+      expect(a.sentences).toHaveLength(1);
+      expect(a.sentences[0]!.text).toStartWith("We ship to Canada and Mexico");
+      const index = ps.findIndex((p) => p.chunkId === "shipping#1");
+      expect(a.sentences[0]!.citations).toEqual([index + 1]);
+      expectWellFormed(a);
+    }
+  });
+
+  test("water damage picks the warranty exclusion sentence", () => {
+    const a = composeExtractiveAnswer("Is water damage covered by the warranty?", [...warranty, ...returns, ...shipping]);
+    expect(a.decision).toBe("PASS");
+    expect(a.sentences[0]!.text).toStartWith("The warranty does not cover accidental damage, water or liquid damage");
+    expect(a.citations.map((c) => c.passageId)).toEqual(["warranty#0"]);
+    expectWellFormed(a);
+  });
+
+  test("refund timing: light verbs do not drag in shipping times", () => {
+    const a = composeExtractiveAnswer("How long does a refund take?", [...returns, ...shipping]);
+    expect(a.decision).toBe("PASS");
+    expect(a.text).toContain("Refunds are issued to the original payment method within 5 business days");
+    expect(a.text).not.toMatch(/ship/i);
+    // Ordered by passage rank, then position: both come from passage 2.
+    expect(a.sentences.every((s) => s.citations[0] === 2)).toBe(true);
+    expectWellFormed(a);
+  });
+
+  test("overlapping chunks: no duplicated sentence", () => {
+    const q = "Is there a restocking fee when I return an opened laptop?";
+    // Loose selection (every related sentence qualifies); duplicateThreshold 1 leaves only exact-repeat detection.
+    for (const extra of [{}, { duplicateThreshold: 1 }]) {
+      const a = composeExtractiveAnswer(q, overlapping, { maxSentences: 4, dropRatio: 0.1, minRelativeOverlap: 0, ...extra });
+      expect(a.decision).toBe("PASS");
+      expect(a.sentences.length).toBeGreaterThan(2);
+      expect(a.text.match(/restocking fee/g)).toHaveLength(1);
+      expect(a.text.match(/15 days of delivery/g)).toHaveLength(1);
+      expectWellFormed(a);
+    }
+    const byDefault = composeExtractiveAnswer(q, overlapping);
+    expect(byDefault.sentences[0]!.text).toStartWith("Opened laptops are subject to a 10% restocking fee");
+    expectWellFormed(byDefault);
+  });
+
+  test("fragments are never selected, even when they match the question best", () => {
+    const a = composeExtractiveAnswer("How long do I have to return a laptop?", fragments);
+    expect(a.sentences.map((s) => s.text)).toEqual(["Laptops can be returned within 15 days of delivery for a full refund."]);
+    expect(a.sentences[0]!.citations).toEqual([2]);
+    const onlyFragments = composeExtractiveAnswer("How long do I have to return a laptop?", fragments.slice(0, 1));
+    expect(onlyFragments.decision).toBe("ESCALATE");
+  });
+
+  test("a second sentence is added when it answers a part of the question the first leaves open", () => {
+    const a = composeExtractiveAnswer("How much does shipping cost?", [...shipping, ...returns]);
+    expect(a.sentences.map((s) => s.text)).toEqual([
+      "Orders over $50 ship free; smaller orders are charged a flat $5.99 fee.",
+      "Express delivery arrives in 1 to 2 business days and costs $14.99.",
+    ]);
+    expect(a.sentences.map((s) => s.citations)).toEqual([[2], [2]]);
+  });
+
+  test("a list folded from bullets can answer; title words count toward coverage", () => {
+    const gift = composeExtractiveAnswer("Can I get a refund for gift cards?", kb);
+    expect(gift.decision).toBe("PASS");
+    expect(gift.text).toContain("Final sale items: Gift cards, Opened software and digital downloads, Personalized items [2].");
+    // "policy" appears only in the passages' titles ("Return Policy"): half credit, enough with "return".
+    const policy = composeExtractiveAnswer("What is your return policy?", kb);
+    expect(policy.decision).toBe("PASS");
+    expect(policy.citations.map((c) => c.passageId)).toEqual(["returns#1", "returns#0"]);
+    const untitled = kb.map((p) => ({ text: p.text, score: p.score }));
+    expect(composeExtractiveAnswer("What is your return policy?", untitled).decision).toBe("ESCALATE");
+  });
+
+  test("first-use numbering maps back through citations", () => {
+    const a = composeExtractiveAnswer("Is water damage covered by the warranty?", [...returns, ...warranty], { numbering: "first-use" });
+    expect(a.sentences[0]!.citations).toEqual([1]);
+    expect(a.citations[0]).toEqual({ n: 1, passageIndex: 2, passageId: "warranty#0" });
+  });
+});
+
+describe("composeExtractiveAnswer: grounding gate", () => {
+  const weak = [...shipping, ...returns].map((p) => ({ ...p, score: 0.004 }));
+
+  test("unrelated question with weak passages -> ESCALATE with the plain decline", () => {
+    const a = composeExtractiveAnswer("What is the capital of France?", weak);
+    expect(a.decision).toBe("ESCALATE");
+    expect(a.text).toBe(DEFAULT_DECLINE.escalate);
+    expect(a.text).toMatch(/knowledge base doesn't cover/);
+    expect(a.text).toMatch(/ticket/);
+    expect(a.text).toMatch(/human agent/);
+    expect(a.citations).toEqual([]);
+    expect(a.confidence).toBeLessThanOrEqual(0.2);
+  });
+
+  test("partly covered question (the important term is missing) -> ESCALATE", () => {
+    const a = composeExtractiveAnswer("Do you ship to Brazil?", [...shipping, ...returns]);
+    expect(a.decision).toBe("ESCALATE");
+    expect(a.reason).toContain("brazil");
+  });
+
+  test("very short question -> ASK_USER", () => {
+    for (const q of ["loyalty points?", "crypto payments", "hello?"]) {
+      const a = composeExtractiveAnswer(q, kb);
+      expect(a.decision).toBe("ASK_USER");
+      expect(a.text).toBe(DEFAULT_DECLINE.askUser);
+    }
+  });
+
+  test("no passages, weak top score and a raised coverage bar all decline", () => {
+    expect(composeExtractiveAnswer("How long do I have to return a laptop?", []).decision).toBe("ESCALATE");
+    const gated = composeExtractiveAnswer("How long do I have to return a laptop?", kb, { minTopScore: 0.5 });
+    expect(gated.decision).toBe("ESCALATE");
+    expect(gated.reason).toContain("below 0.5");
+    const unscored = composeExtractiveAnswer("How long do I have to return a laptop?", kb.map((p) => ({ ...p, score: 0 })));
+    expect(unscored.decision).toBe("ESCALATE");
+    expect(unscored.reason).toContain("not positive");
+    const strict = composeExtractiveAnswer("Do you offer free shipping?", [...shipping, ...returns], { minCoverage: 0.9 });
+    expect(strict.decision).toBe("ESCALATE");
+    expect(strict.reason).toContain("below 90%");
+    const lenient = composeExtractiveAnswer("Do you offer free shipping?", [...shipping, ...returns]);
+    expect(lenient.decision).toBe("PASS");
+    expect(lenient.text).toBe("Orders over $50 ship free; smaller orders are charged a flat $5.99 fee [2].");
+  });
+
+  test("custom decline texts", () => {
+    const a = composeExtractiveAnswer("What is the capital of France?", weak, { declineText: { escalate: "Not in our docs." } });
+    expect(a.text).toBe("Not in our docs.");
+  });
+});
+
+describe("composeExtractiveAnswer: bad input", () => {
+  const cases: [string, unknown, unknown, object][] = [
+    ["empty question", "", kb, {}],
+    ["blank question", "   ", kb, {}],
+    ["non-string question", 42, kb, {}],
+    ["passages not an array", "Do you ship?", "nope", {}],
+    ["passage without text", "Do you ship?", [{ score: 1 }], {}],
+    ["minCoverage out of range", "Do you ship?", kb, { minCoverage: 2 }],
+    ["maxSentences 0", "Do you ship?", kb, { maxSentences: 0 }],
+    ["unknown numbering", "Do you ship?", kb, { numbering: "roman" }],
+  ];
+  for (const [name, q, ps, o] of cases) {
+    test(`${name} -> 422`, () => {
+      try {
+        composeExtractiveAnswer(q as string, ps as Passage[], o);
+        throw new Error("accepted");
+      } catch (e) {
+        expect(e).toBeInstanceOf(AppError);
+        expect((e as AppError).status).toBe(422);
+      }
+    });
+  }
+});
+
+test("withMarkers puts markers before the final punctuation", () => {
+  expect(withMarkers("We ship to Canada.", [3])).toBe("We ship to Canada [3].");
+  expect(withMarkers('It says "yes."', [1, 2])).toBe('It says "yes [1][2]."');
+  expect(withMarkers("No stop", [1])).toBe("No stop [1]");
+  expect(withMarkers("Plain.", [])).toBe("Plain.");
+});

@@ -1,0 +1,193 @@
+/**
+ * composeExtractiveAnswer: a grounded answer made only of sentences quoted from the passages, each with its
+ * citation marker, or a plain decline when the passages do not cover the question.
+ *
+ * Grounding gate (the answer is declined when any holds):
+ *   - there are no passages or no sentence shares a content term with the question;
+ *   - the best passage's fused retrieval score is 0 or less (no channel found it), or below `minTopScore`
+ *     (default 0: scores are on the retriever's scale, RRF gives ~0.016 per channel, so raise it only for a
+ *     calibrated retriever);
+ *   - coverage < `minCoverage` (default 0.5), where coverage is the IDF-weighted share of the question's content
+ *     terms present in the chosen sentences (half for a term only in their passages' titles or sections; IDF
+ *     over the candidate sentences; terms absent from every passage weigh most, so "capital of France" over
+ *     shipping passages covers ~0).
+ * A declined question gets ESCALATE, or ASK_USER when it has at most `askUserMaxWords` words (default 2) or no
+ * content term at all.
+ *
+ * Confidence (0-1):
+ *   raw = 0.6 * coverage + 0.25 * bestOverlap + 0.15 * cueMet
+ *     bestOverlap: the largest share of the question a single chosen sentence covers;
+ *     cueMet: 1 when the question has no answer cue (how long / how much / how many / whether) or a chosen
+ *     sentence carries it, else 0.
+ *   PASS: min(0.95, raw). Declined: min(0.2, 0.3 * raw).
+ */
+import { errors } from "../core/errors";
+import type { Passage } from "../core/ports/retrieval";
+import { extractCandidates } from "./extractive-sentences";
+import { analyzeQuestion, hasCue, idfTable, scoreCandidates, selectSentences, weightedCoverage } from "./extractive-score";
+
+export type ExtractiveDecision = "PASS" | "ASK_USER" | "ESCALATE";
+
+export interface ExtractiveOptions {
+  /** Most sentences in an answer (1-4 by default: 4). */
+  maxSentences?: number;
+  /** Least IDF-weighted coverage of the question's terms by the chosen sentences (0-1, default 0.5). */
+  minCoverage?: number;
+  /** Least fused retrieval score of the best passage (default 0; a best score <= 0 always fails). */
+  minTopScore?: number;
+  /** A further sentence's marginal score (see selectSentences) must reach this share of the best score (0-1, default 0.6). */
+  dropRatio?: number;
+  /** A further sentence must cover at least this share of the best sentence's question overlap (0-1, default 0.75)... */
+  minRelativeOverlap?: number;
+  /** ...or add this IDF-weighted share of question terms not yet covered (0-1, default 0.25). */
+  minNewCoverage?: number;
+  /** Term-set Jaccard above which two sentences are the same content (0-1, default 0.8). */
+  duplicateThreshold?: number;
+  /** Questions of at most this many words get ASK_USER instead of ESCALATE when declined (default 2). */
+  askUserMaxWords?: number;
+  /**
+   * "passage" (default): [n] is the 1-based index of the passage in the array, as GenerateRequest.passages are
+   * numbered. "first-use": [1], [2]... in order of first use; `citations[].passageIndex` maps them back.
+   */
+  numbering?: "passage" | "first-use";
+  /** Replaces the decline texts. */
+  declineText?: { escalate?: string; askUser?: string };
+}
+
+/** What the generator needs of a passage; a full Passage fits. */
+export type ExtractivePassage = Pick<Passage, "text" | "score"> & Partial<Pick<Passage, "chunkId" | "title" | "sectionPath">>;
+
+export interface ExtractiveSentence {
+  text: string;
+  citations: number[];
+}
+
+export interface ExtractiveAnswer {
+  /** Quoted sentences in reading order; a decline is one sentence with no citations. */
+  sentences: ExtractiveSentence[];
+  /** Sentences joined by spaces, each carrying its [n] markers before its final punctuation. */
+  text: string;
+  /** In order of first use. passageIndex is 0-based; passageId is the passage's chunkId (or its 1-based index). */
+  citations: { n: number; passageIndex: number; passageId: string }[];
+  decision: ExtractiveDecision;
+  confidence: number;
+  reason: string;
+}
+
+export const DEFAULT_DECLINE = {
+  escalate:
+    "I'm sorry, our knowledge base doesn't cover that, so I'd rather not guess. I can open a support ticket or connect you with a human agent.",
+  askUser:
+    "I couldn't find that in our knowledge base. Could you tell me a little more about what you need? I can also open a support ticket or connect you with a human agent.",
+};
+
+type Resolved = Required<Omit<ExtractiveOptions, "declineText">> & { declineText: typeof DEFAULT_DECLINE };
+
+/** Validates and fills in options; bad values throw a 422 AppError. */
+export function resolveExtractiveOptions(o: ExtractiveOptions = {}): Resolved {
+  const share = (name: string, v: number | undefined, d: number) => {
+    if (v === undefined) return d;
+    if (typeof v !== "number" || !Number.isFinite(v) || v < 0 || v > 1) throw errors.invalid("INVALID_OPTION", `${name} must be a number from 0 to 1`);
+    return v;
+  };
+  const whole = (name: string, v: number | undefined, d: number, min: number) => {
+    if (v === undefined) return d;
+    if (!Number.isInteger(v) || v < min) throw errors.invalid("INVALID_OPTION", `${name} must be a whole number >= ${min}`);
+    return v;
+  };
+  if (o.minTopScore !== undefined && !Number.isFinite(o.minTopScore)) throw errors.invalid("INVALID_OPTION", "minTopScore must be a finite number");
+  if (o.numbering !== undefined && o.numbering !== "passage" && o.numbering !== "first-use") {
+    throw errors.invalid("INVALID_OPTION", "numbering must be 'passage' or 'first-use'");
+  }
+  return {
+    maxSentences: whole("maxSentences", o.maxSentences, 4, 1),
+    minCoverage: share("minCoverage", o.minCoverage, 0.5),
+    minTopScore: o.minTopScore ?? 0,
+    dropRatio: share("dropRatio", o.dropRatio, 0.6),
+    minRelativeOverlap: share("minRelativeOverlap", o.minRelativeOverlap, 0.75),
+    minNewCoverage: share("minNewCoverage", o.minNewCoverage, 0.25),
+    duplicateThreshold: share("duplicateThreshold", o.duplicateThreshold, 0.8),
+    askUserMaxWords: whole("askUserMaxWords", o.askUserMaxWords, 2, 0),
+    numbering: o.numbering ?? "passage",
+    declineText: { ...DEFAULT_DECLINE, ...o.declineText },
+  };
+}
+
+/** Puts the markers before the sentence's final punctuation: "... delivery [1]." */
+export function withMarkers(sentence: string, ns: readonly number[]): string {
+  if (ns.length === 0) return sentence;
+  const markers = ns.map((n) => `[${n}]`).join("");
+  const m = /([.!?]+["')\]]*)$/.exec(sentence);
+  return m ? `${sentence.slice(0, m.index)} ${markers}${m[1]}` : `${sentence} ${markers}`;
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
+
+export function composeExtractiveAnswer(
+  question: string,
+  passages: readonly ExtractivePassage[],
+  options: ExtractiveOptions = {},
+): ExtractiveAnswer {
+  if (typeof question !== "string" || question.trim() === "") throw errors.invalid("EMPTY_QUESTION", "question must be a non-empty string");
+  if (!Array.isArray(passages)) throw errors.invalid("INVALID_PASSAGES", "passages must be an array");
+  passages.forEach((p, i) => {
+    if (!p || typeof p.text !== "string") throw errors.invalid("INVALID_PASSAGES", `passage ${i + 1} has no text`);
+  });
+  const o = resolveExtractiveOptions(options);
+  const q = analyzeQuestion(question);
+  const candidates = extractCandidates(passages);
+  const idf = idfTable(candidates);
+  const scored = scoreCandidates(q, candidates, passages, idf);
+  const chosen = selectSentences(scored, q, idf, o);
+
+  const topScore = passages.length ? Math.max(...passages.map((p) => (Number.isFinite(p.score) ? p.score : 0))) : 0;
+  const { coverage, missing } = weightedCoverage(q, chosen.flatMap((c) => c.terms), idf, chosen.flatMap((c) => c.contextTerms));
+  const bestOverlap = Math.max(0, ...chosen.map((c) => c.overlap));
+  const cueMet = q.cues.length === 0 || chosen.some((c) => hasCue(c.text, q.cues)) ? 1 : 0;
+  const raw = 0.6 * coverage + 0.25 * bestOverlap + 0.15 * cueMet;
+
+  let failure: string | null = null;
+  if (q.terms.length === 0) failure = "the question has no content words to look up";
+  else if (passages.length === 0) failure = "no passages were retrieved";
+  else if (chosen.length === 0) failure = `no passage sentence mentions ${q.terms.join(", ")}`;
+  else if (topScore <= 0 || topScore < o.minTopScore) {
+    failure = `best passage score ${Number(topScore.toPrecision(3))} is ${topScore <= 0 ? "not positive" : `below ${o.minTopScore}`}`;
+  }
+  else if (coverage < o.minCoverage) {
+    failure = `chosen sentences cover ${Math.round(coverage * 100)}% of the question (missing: ${missing.join(", ")}), below ${Math.round(o.minCoverage * 100)}%`;
+  }
+
+  if (failure) {
+    const ask = q.terms.length === 0 || q.wordCount <= o.askUserMaxWords;
+    const text = ask ? o.declineText.askUser : o.declineText.escalate;
+    return {
+      sentences: [{ text, citations: [] }],
+      text,
+      citations: [],
+      decision: ask ? "ASK_USER" : "ESCALATE",
+      confidence: round(Math.min(0.2, 0.3 * raw)),
+      reason: failure,
+    };
+  }
+
+  chosen.sort((a, b) => a.passageIndex - b.passageIndex || a.position - b.position);
+  const citations: ExtractiveAnswer["citations"] = [];
+  const numberOf = (passageIndex: number) => {
+    const known = citations.find((c) => c.passageIndex === passageIndex);
+    if (known) return known.n;
+    const n = o.numbering === "passage" ? passageIndex + 1 : citations.length + 1;
+    citations.push({ n, passageIndex, passageId: passages[passageIndex]?.chunkId ?? String(passageIndex + 1) });
+    return n;
+  };
+  const sentences = chosen.map((c) => ({ text: c.text, citations: [numberOf(c.passageIndex)] }));
+  const text = sentences.map((s) => withMarkers(s.text, s.citations)).join(" ");
+  const cited = citations.map((c) => `[${c.n}]`).join("");
+  return {
+    sentences,
+    text,
+    citations,
+    decision: "PASS",
+    confidence: round(Math.min(0.95, raw)),
+    reason: `${sentences.length} sentence(s) from ${cited} cover ${Math.round(coverage * 100)}% of the question${cueMet ? "" : " (no direct answer cue found)"}`,
+  };
+}
