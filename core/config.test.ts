@@ -8,7 +8,8 @@ describe("loadConfig", () => {
     expect(c.databaseUrl).toBeUndefined();
     expect(c.lancedbUri).toBe(`${c.dataDir}/lance`);
     expect(c.llm.backends).toEqual([]);
-    expect(c.retrieval.fusion).toBe("rrf");
+    expect(c.retrieval.fusion).toBe("weighted");
+    expect(c.retrieval.weights).toEqual({ vector: 0.5, keyword: 1, graph: 1 });
     expect(c.sampleKb).toBe(true);
   });
 

@@ -115,7 +115,7 @@ export function parseBackends(raw: string | undefined, defaultModel: string): Ll
 
 /** RETRIEVAL_WEIGHTS: `vector=1,keyword=0.8` */
 function parseWeights(raw: string | undefined): Record<string, number> {
-  const out: Record<string, number> = { vector: 1, keyword: 1, graph: 1 };
+  const out: Record<string, number> = { vector: 0.5, keyword: 1, graph: 1 };
   if (!raw) return out;
   for (const part of raw.split(",").map((s) => s.trim()).filter(Boolean)) {
     const [k, v] = part.split("=").map((s) => s.trim());
@@ -164,7 +164,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     retrieval: {
       rrfK: int(env, "RETRIEVAL_RRF_K", 60, 1, 10_000),
-      fusion: oneOf(env, "RETRIEVAL_FUSION", ["rrf", "weighted"] as const, "rrf"),
+      fusion: oneOf(env, "RETRIEVAL_FUSION", ["rrf", "weighted"] as const, "weighted"),
       weights: parseWeights(opt(env, "RETRIEVAL_WEIGHTS")),
       defaultK: int(env, "RETRIEVAL_K", 8, 1, 100),
       maxK: 100,

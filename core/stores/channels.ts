@@ -9,7 +9,9 @@ export function vectorChannel(embedder: () => Embedder, index: () => VectorIndex
     name: "vector",
     async search(query, k, filter, signal) {
       const [v] = await embedder().embed([query], signal);
-      return index().search(v!, k, filter);
+      // A query with no embeddable content (e.g. only punctuation) has a zero vector: nothing is near it.
+      if (!v || !v.some((x) => x !== 0)) return [];
+      return index().search(v, k, filter);
     },
   };
 }
