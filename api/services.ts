@@ -2,6 +2,7 @@
  * The composition root: builds every service the API needs from the config. Adapters are chosen here and
  * nowhere else, so later issues (cache, guardrails, graph, inference gateway) plug in by adding to this file.
  */
+import { Registry } from "prom-client";
 import type { Config } from "../core/config";
 import type { IndexFilter } from "../core/ports/filters";
 import { keywordChannel, vectorChannel } from "../core/stores/channels";
@@ -21,6 +22,8 @@ export interface Health {
 
 export interface Services {
   config: Config;
+  /** Prometheus registry every component registers its metrics in (served at /metrics). */
+  metrics: Registry;
   stores: Stores;
   pipeline: IngestionPipeline;
   jobs: JobRunner;
@@ -39,6 +42,7 @@ export interface ServicesOptions extends OpenStoresOptions {
 export async function createServices(config: Config, opts: ServicesOptions = {}): Promise<Services> {
   const log = opts.log ?? ((l: string) => console.log(l));
   const stores = await openStores(config, opts);
+  const metrics = new Registry();
   const pipeline = new IngestionPipeline({
     config,
     documents: stores.documents,
@@ -72,6 +76,7 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
 
   return {
     config,
+    metrics,
     stores,
     pipeline,
     jobs,

@@ -9,6 +9,7 @@ import { detectHeading, HeadingTrail, headingKey, isPageFurniture } from "./head
 
 const LIST_ITEM = /^([-•*▪◦–·]|\d{1,3}[.)]|\(?[a-z]\))\s+/;
 const EDGE = 2;
+const NUMBERED_HEADING = /^\d{1,2}(\.\d{1,2})*\.?\s+\S/;
 
 function pageLines(text: string): string[] {
   return text.split("\n").map((l) => l.replace(/[ \t\u00A0]+/g, " ").trim());
@@ -21,6 +22,8 @@ function pageLines(text: string): string[] {
  */
 function runningKey(line: string, pageIndex: number): string {
   const key = line.replace(/\d+/g, "#");
+  // "Manual title   Page 3 of 11": an explicit page counter marks furniture whatever its numbers are.
+  if (/\bpage\s+\d+(\s*(of|\/)\s*\d+)?$/i.test(line)) return key;
   const n = /^(\d{1,4})\b/.exec(line)?.[1] ?? /\b(\d{1,4})$/.exec(line)?.[1];
   return n === undefined ? key : `${key}@${Number(n) - pageIndex}`;
 }
@@ -114,6 +117,18 @@ function segmentPages(pages: string[][], outline: PdfOutlineEntry[]): { segments
   const byPage = new Map<number, PdfOutlineEntry[]>();
   for (const entry of outline) byPage.set(entry.page, [...(byPage.get(entry.page) ?? []), entry]);
 
+  let numberedCount = 0;
+  if (!outline.length) {
+    pages.forEach((lines) =>
+      lines.forEach((l, i) => {
+        const h = l ? isHeadingInContext(lines, i) : undefined;
+        if (h && NUMBERED_HEADING.test(h.title)) numberedCount++;
+      }),
+    );
+  }
+  const numberedDoc = numberedCount >= 3;
+  let seenNumbered = false;
+
   pages.forEach((lines, index) => {
     const page = index + 1;
     let current: Segment = { page, path: trail.path(), lines: [] };
@@ -137,7 +152,11 @@ function segmentPages(pages: string[][], outline: PdfOutlineEntry[]): { segments
       current.lines.push(...lines.slice(cursor));
     } else {
       lines.forEach((line, i) => {
-        const h = line ? isHeadingInContext(lines, i) : undefined;
+        let h = line ? isHeadingInContext(lines, i) : undefined;
+        // In a numbered document ("3.2 Battery care"), once numbering has started an unnumbered title-case line
+        // is a table header or a label, not a heading.
+        if (h && numberedDoc && seenNumbered && !NUMBERED_HEADING.test(h.title)) h = undefined;
+        if (h && NUMBERED_HEADING.test(h.title)) seenNumbered = true;
         if (!h) return void current.lines.push(line);
         firstHeading ??= h.title;
         open(trail.push(h.title, h.level));
