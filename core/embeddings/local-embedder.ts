@@ -129,7 +129,9 @@ export class LocalEmbedder implements Embedder {
     this.counts = new Map(st.vocab);
     this.pc = st.pc ? Float64Array.from(st.pc) : null;
     this.cache = new Map();
-    this.currentId = `glove-sif-${this.store.dimension}d+ng${st.ngramBuckets}:${hash8(JSON.stringify(st))}`;
+    // Hash a fixed field order: the state may come back from a JSONB column with its keys reordered.
+    const canonical = JSON.stringify([st.kind, st.version, st.a, st.ngramBuckets, st.ngramWeight, st.vocab, st.total, st.pc]);
+    this.currentId = `glove-sif-${this.store.dimension}d+ng${st.ngramBuckets}:${hash8(canonical)}`;
   }
 
   /** SIF weight a/(a+p): p blends the corpus frequency with a Zipf prior over the GloVe rank. */
