@@ -4,7 +4,7 @@
  * (BM25) channel, the vector channel and the fused result, through the product's real ingestion and retrieval.
  * Fusion weights/k are tuned on the queries of even-indexed threads (split rule of the dataset) and reported on all.
  *
- *   bun run bench/retrieval-quality.ts
+ *   bun run bench/retrieval-quality.ts [--minisearch]
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -30,7 +30,8 @@ pairs.forEach((p, i) => {
 });
 
 const dir = mkdtempSync(join(tmpdir(), "bench-stackfaq-"));
-const config = loadConfig({ DATA_DIR: dir, SAMPLE_KB: "false" });
+const keywordIndex = process.argv.includes("--minisearch") ? "minisearch" : "bm25";
+const config = loadConfig({ DATA_DIR: dir, SAMPLE_KB: "false", KEYWORD_INDEX: keywordIndex });
 const services = await createServices(config, { inMemoryDatabase: true, sampleKb: false, log: () => {} });
 const tenantId = config.defaultTenant;
 const t0 = performance.now();
@@ -84,7 +85,7 @@ const bm25 = await evaluate(queries, ["keyword"]);
 const vector = await evaluate(queries, ["vector"]);
 const fusedDefault = await evaluate(queries, ["vector", "keyword"]);
 const fusedTuned = await evaluate(queries, ["vector", "keyword"], best.fusion);
-add("bm25 (MiniSearch)", bm25);
+add(`keyword (${keywordIndex === "bm25" ? "BM25 index" : "MiniSearch"})`, bm25);
 add(`vector (${services.stores.embedder().id})`, vector);
 add(`fused: product default (${config.retrieval.fusion}, vector weight ${config.retrieval.weights.vector})`, fusedDefault);
 add(`fused: RRF k=60, equal weights`, await evaluate(queries, ["vector", "keyword"], { method: "rrf", rrfK: 60, weights: { vector: 1, keyword: 1 } }));
@@ -94,6 +95,6 @@ console.log(`\nStackFAQ retrieval: ${pairs.length} threads (${chunks} chunks), $
 console.log(table(["channel", "Recall@1", "Recall@5", "MRR@10", "nDCG@10"], rows));
 const bestSingle = Math.max(bm25.ndcgAt10, vector.ndcgAt10);
 console.log(`\nfused (default) beats the best single channel on nDCG@10: ${fusedDefault.ndcgAt10 > bestSingle ? "yes" : "NO"} (${fusedDefault.ndcgAt10.toFixed(3)} vs ${bestSingle.toFixed(3)})`);
-console.log(`command: bun run bench/retrieval-quality.ts`);
+console.log(`command: bun run bench/retrieval-quality.ts${keywordIndex === "minisearch" ? " --minisearch" : ""}`);
 await services.close();
 rmSync(dir, { recursive: true, force: true });

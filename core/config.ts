@@ -24,9 +24,21 @@ export interface Config {
   embeddings: { baseUrl?: string; model: string; apiKey?: string; cacheDir: string };
   defaultTenant: string;
   sampleKb: boolean;
-  limits: { maxUploadBytes: number; maxQueryChars: number; maxDocumentChars: number; ingestTimeoutMs: number };
+  limits: { maxUploadBytes: number; maxQueryChars: number; maxDocumentChars: number; ingestTimeoutMs: number; maxMessageChars: number };
+  streaming: {
+    /** SSE heartbeat comment / WebSocket ping interval. */
+    heartbeatMs: number;
+    /** How long a stream's events stay in the resume buffer after its last event. */
+    bufferTtlSeconds: number;
+    /** After the last client of a stream went away, how long to wait for a resume before stopping the work. */
+    abortGraceMs: number;
+    /** Lease on a conversation while one of its answers runs (renewed every third of it). */
+    leaseMs: number;
+    /** Pause between the extractive generator's deltas (0: as fast as possible). */
+    extractiveDelayMs: number;
+  };
   chunking: { size: number; overlap: number };
-  retrieval: { rrfK: number; fusion: "rrf" | "weighted"; weights: Record<string, number>; defaultK: number; maxK: number };
+  retrieval: { keywordIndex: "bm25" | "minisearch"; rrfK: number; fusion: "rrf" | "weighted"; weights: Record<string, number>; defaultK: number; maxK: number };
 }
 
 export class ConfigError extends Error {
@@ -157,12 +169,21 @@ export function loadConfig(env: Env = process.env): Config {
       maxQueryChars: int(env, "MAX_QUERY_CHARS", 1000, 16, 100_000),
       maxDocumentChars: int(env, "MAX_DOCUMENT_CHARS", 20_000_000, 1000, 1_000_000_000),
       ingestTimeoutMs: int(env, "INGEST_TIMEOUT_MS", 120_000, 1000, 3_600_000),
+      maxMessageChars: int(env, "MAX_MESSAGE_CHARS", 4000, 16, 1_000_000),
+    },
+    streaming: {
+      heartbeatMs: int(env, "SSE_HEARTBEAT_MS", 15_000, 10, 3_600_000),
+      bufferTtlSeconds: int(env, "STREAM_BUFFER_TTL_SECONDS", 900, 1, 86_400),
+      abortGraceMs: int(env, "STREAM_ABORT_GRACE_MS", 5000, 0, 600_000),
+      leaseMs: int(env, "ANSWER_LEASE_SECONDS", 30, 1, 3600) * 1000,
+      extractiveDelayMs: int(env, "EXTRACTIVE_DELTA_DELAY_MS", 0, 0, 10_000),
     },
     chunking: {
       size: int(env, "CHUNK_SIZE", 1000, 200, 20_000),
       overlap: int(env, "CHUNK_OVERLAP", 150, 0, 5000),
     },
     retrieval: {
+      keywordIndex: oneOf(env, "KEYWORD_INDEX", ["bm25", "minisearch"] as const, "bm25"),
       rrfK: int(env, "RETRIEVAL_RRF_K", 60, 1, 10_000),
       fusion: oneOf(env, "RETRIEVAL_FUSION", ["rrf", "weighted"] as const, "weighted"),
       weights: parseWeights(opt(env, "RETRIEVAL_WEIGHTS")),

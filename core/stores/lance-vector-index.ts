@@ -20,11 +20,16 @@ export interface LanceOptions {
   reset?: boolean;
   /** Run compaction after this many writes (each write adds a fragment). */
   optimizeEvery?: number;
+  /** Build an ANN index (IVF-HNSW with scalar quantisation) once the table has this many rows; 0 disables. */
+  annMinRows?: number;
 }
+
+const DEFAULT_ANN_MIN_ROWS = 20_000;
 
 export class LanceVectorIndex implements VectorIndex {
   private writes: Promise<unknown> = Promise.resolve();
   private writesSinceOptimize = 0;
+  private annReady = false;
   /** Set when the stored index was built by another embedder; every call then fails with this error. */
   mismatch?: AppError;
 
@@ -65,7 +70,30 @@ export class LanceVectorIndex implements VectorIndex {
       : await conn.createEmptyTable(TABLE, schemaFor(opts.dimension), { mode: "overwrite" });
     const index = new LanceVectorIndex(conn, table, opts);
     index.mismatch = mismatch;
+    if (!mismatch) index.maintain();
     return index;
+  }
+
+  /**
+   * Background upkeep after writes: compaction (each write adds a fragment), and an ANN index once the table
+   * is large enough for brute force to cost (rows added later are searched exactly until the next optimize
+   * folds them into the index).
+   */
+  private maintain(): void {
+    this.writes = this.writes
+      .then(async () => {
+        const minRows = this.opts.annMinRows ?? DEFAULT_ANN_MIN_ROWS;
+        if (minRows > 0 && !this.annReady) {
+          const indices = await this.table.listIndices();
+          if (indices.some((i) => i.columns.includes("vector"))) this.annReady = true;
+          else if ((await this.table.countRows()) >= minRows) {
+            await this.table.createIndex("vector", { config: lancedb.Index.hnswSq({ distanceType: "cosine" }) });
+            if (!indices.some((i) => i.columns.includes("document_id"))) await this.table.createIndex("document_id");
+            this.annReady = true;
+          }
+        }
+      })
+      .catch((e) => console.error(`vector index upkeep failed: ${(e as Error).message}`));
   }
 
   get embedderId(): string {
@@ -173,6 +201,7 @@ export class LanceVectorIndex implements VectorIndex {
       if (++this.writesSinceOptimize >= (this.opts.optimizeEvery ?? 50)) {
         this.writesSinceOptimize = 0;
         this.writes = this.writes.then(() => this.table.optimize({ cleanupOlderThan: new Date(Date.now() - 60_000) })).catch(() => {});
+        this.maintain();
       }
       return v;
     });

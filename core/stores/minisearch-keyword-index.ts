@@ -29,8 +29,8 @@ function newIndex(): MiniSearch<KeywordDoc> {
     processTerm,
     searchOptions: {
       boost: { title: 2, section: 1.5, text: 1 },
-      // Prefix matching for longer words only; fuzzy matching off (it blurs codes like SKU numbers).
-      prefix: (term) => term.length >= 5,
+      // Stemming does the work of prefix matching at a fraction of the cost; fuzzy matching would blur codes.
+      prefix: false,
       combineWith: "OR",
       tokenize: (text) => tokenize(text),
       processTerm,

@@ -11,6 +11,8 @@ import { KbStateRepository } from "../db/kb-state-repository";
 import { createEmbedder } from "../embeddings/create-embedder";
 import type { LocalEmbedderState } from "../embeddings/local-embedder";
 import type { Embedder } from "../ports/embedder";
+import type { KeywordIndex } from "../ports/keyword-index";
+import { Bm25KeywordIndex } from "./bm25-keyword-index";
 import { LanceVectorIndex } from "./lance-vector-index";
 import { MiniSearchKeywordIndex } from "./minisearch-keyword-index";
 
@@ -34,7 +36,7 @@ export interface Stores {
   documents: DocumentRepository;
   jobs: JobRepository;
   kbState: KbStateRepository;
-  keywords: MiniSearchKeywordIndex;
+  keywords: KeywordIndex & { clear(): void };
   embedder(): Embedder;
   vectors(): LanceVectorIndex;
   /** Fits an unfitted local embedder on a first corpus; true when the embedder (and so the index) changed. */
@@ -74,7 +76,7 @@ export async function openStores(config: Config, opts: OpenStoresOptions = {}): 
       dimension: embedder.dimension,
       reset: opts.resetVectors,
     });
-    const keywords = new MiniSearchKeywordIndex();
+    const keywords = config.retrieval.keywordIndex === "minisearch" ? new MiniSearchKeywordIndex() : new Bm25KeywordIndex();
 
     const stores: Stores = {
       config,

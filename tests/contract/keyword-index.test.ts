@@ -1,6 +1,7 @@
 /** Contract suite of the KeywordIndex port, run against every adapter. */
 import { describe, expect, test } from "bun:test";
 import type { KeywordDoc, KeywordIndex } from "../../core/ports/keyword-index";
+import { Bm25KeywordIndex } from "../../core/stores/bm25-keyword-index";
 import { MiniSearchKeywordIndex } from "../../core/stores/minisearch-keyword-index";
 
 const doc = (id: string, text: string, over: Partial<KeywordDoc> = {}): KeywordDoc => ({
@@ -17,7 +18,10 @@ const doc = (id: string, text: string, over: Partial<KeywordDoc> = {}): KeywordD
   ...over,
 });
 
-const adapters: [string, () => KeywordIndex][] = [["minisearch", () => new MiniSearchKeywordIndex()]];
+const adapters: [string, () => KeywordIndex][] = [
+  ["bm25", () => new Bm25KeywordIndex()],
+  ["minisearch", () => new MiniSearchKeywordIndex()],
+];
 
 for (const [name, make] of adapters) {
   describe(`KeywordIndex contract: ${name}`, () => {
@@ -56,6 +60,29 @@ for (const [name, make] of adapters) {
       expect(await ids({ sources: ["s2"] })).toEqual(["c"]);
       expect(await ids({ documentIds: ["d1"] })).toEqual(["a"]);
       expect(await idx.count("t2")).toBe(1);
+    });
+
+    test("returns at most k hits, best first, and applies filters before cutting to k", async () => {
+      const idx = make();
+      await idx.add(Array.from({ length: 50 }, (_, i) => doc(`d${i}`, `refund ${"refund ".repeat(i % 5)} item ${i}`, { docType: i === 49 ? "faq" : "policy" })));
+      const hits = await idx.search("refund", 5, { tenantId: "t1" });
+      expect(hits.length).toBe(5);
+      for (let i = 1; i < hits.length; i++) expect(hits[i - 1]!.score).toBeGreaterThanOrEqual(hits[i]!.score);
+      const faq = await idx.search("refund", 5, { tenantId: "t1", docTypes: ["faq"] });
+      expect(faq.map((h) => h.id)).toEqual(["d49"]);
+    });
+
+    test("many removals keep results and counts right", async () => {
+      const idx = make();
+      await idx.add(Array.from({ length: 3000 }, (_, i) => doc(`c${i}`, `warranty claim ${i % 2 ? "laptop" : "phone"}`, { documentId: `doc${i % 3}` })));
+      await idx.remove({ tenantId: "t1", documentId: "doc0" });
+      await idx.remove({ tenantId: "t1", documentId: "doc1" });
+      expect(await idx.count("t1")).toBe(1000);
+      const hits = await idx.search("laptop warranty", 2000, { tenantId: "t1" });
+      expect(hits.length).toBe(1000); // every live chunk says "warranty"
+      expect(hits.every((h) => h.documentId === "doc2")).toBe(true);
+      const laptops = hits.slice(0, 500).map((h) => Number(h.id.slice(1)));
+      expect(laptops.every((i) => i % 2 === 1)).toBe(true); // "laptop" ones rank first
     });
 
     test("removes by document and version; re-adding an id replaces it", async () => {
