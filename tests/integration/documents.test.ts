@@ -41,7 +41,7 @@ for (const kind of DB_KINDS) {
     beforeAll(async () => {
       t = await testServices(kind, { MAX_UPLOAD_MB: "1" });
       app = createApp(t.services);
-    });
+    }, 120_000);
     afterAll(async () => {
       await t?.cleanup();
     });
