@@ -90,7 +90,7 @@ for (const concurrency of [1, 32]) {
   rows.push([concurrency, lat.length, (lat.length / seconds).toFixed(1), s.p50.toFixed(1), s.p90.toFixed(1), s.p99.toFixed(1), errors.n]);
 }
 server.kill("SIGTERM");
-console.log(`\nPOST /v1/search on ${health.components.vectors.rows} chunks (hybrid: LanceDB vector + MiniSearch BM25, weighted fusion, k=8), ${seconds} s per row\n`);
+console.log(`\nPOST /v1/search on ${health.components.vectors.rows} chunks (hybrid: LanceDB vector + ${process.env.KEYWORD_INDEX ?? "bm25"} keyword index, weighted fusion, k=8), ${seconds} s per row\n`);
 console.log(table(["concurrent clients", "requests", "req/s", "p50 ms", "p90 ms", "p99 ms", "errors"], rows));
 console.log(`\nserver RSS: ${mb(rssIdle)} MB idle after start, ${mb(rssPeak)} MB peak under load`);
 console.log(`command: bun run bench/search-latency.ts --chunks ${target} --seconds ${seconds}`);
