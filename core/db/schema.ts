@@ -107,6 +107,9 @@ export const conversations = pgTable(
     sourceId: text(),
     status: text().notNull().default("open"),
     metadata: jsonb().$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    /** The assistant message being answered; with lockedUntil, a lease that keeps answers of one conversation apart. */
+    activeMessageId: text(),
+    lockedUntil: timestamp({ withTimezone: true, mode: "date" }),
     createdAt: now(),
     updatedAt: now(),
   },
@@ -132,6 +135,21 @@ export const messages = pgTable(
   (t) => [index("messages_tenant_conversation_created_idx").on(t.tenantId, t.conversationId, t.createdAt)],
 );
 
+/** Ratings of assistant messages (thumbs up/down with an optional comment). */
+export const messageFeedback = pgTable(
+  "message_feedback",
+  {
+    id: text().primaryKey(),
+    tenantId: text().notNull(),
+    messageId: text().notNull(),
+    conversationId: text().notNull(),
+    rating: text().notNull(), // up | down
+    comment: text(),
+    createdAt: now(),
+  },
+  (t) => [index("message_feedback_tenant_message_idx").on(t.tenantId, t.messageId)],
+);
+
 /** Small per-tenant state: fitted embedder parameters, knowledge-base version counter. */
 export const kbState = pgTable(
   "kb_state",
@@ -144,4 +162,4 @@ export const kbState = pgTable(
   (t) => [uniqueIndex("kb_state_tenant_key_uq").on(t.tenantId, t.key)],
 );
 
-export const schema = { documents, chunks, records, ingestionJobs, conversations, messages, kbState };
+export const schema = { documents, chunks, records, ingestionJobs, conversations, messages, messageFeedback, kbState };

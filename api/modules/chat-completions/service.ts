@@ -1,0 +1,133 @@
+/**
+ * An OpenAI-compatible chat completion over the answer pipeline (no conversation is stored): the last user
+ * message is the question, the earlier user/assistant messages are the history it may follow up on; system
+ * and tool messages are ignored. The answer keeps its [n] markers; the extra fields are
+ *   `citations` [{n, documentId, title, page, snippet}], `decision` (PASS | ASK_USER | ESCALATE), `confidence`
+ * on the completion, and on the final chunk (the one with finish_reason) of a stream.
+ */
+import { randomUUID } from "node:crypto";
+import { errors } from "../../../core/errors";
+import { newContext } from "../../pipeline/answer-pipeline";
+import type { FinalAnswer } from "../../pipeline/persist";
+import type { HistoryTurn } from "../../pipeline/understand";
+import type { Services } from "../../services";
+import { SSE_HEADERS, sseComment } from "../../streaming/sse";
+import { checkContent } from "../conversations/service";
+import type { ChatCompletionBody } from "./model";
+
+type ChatServices = Pick<Services, "config" | "answerPipeline">;
+
+export interface ChatRequest {
+  question: string;
+  history: HistoryTurn[];
+  stream: boolean;
+  includeUsage: boolean;
+}
+
+const textOf = (content: ChatCompletionBody["messages"][number]["content"]): string =>
+  typeof content === "string" ? content : Array.isArray(content) ? content.map((p) => (p.type === "text" && typeof p.text === "string" ? p.text : "")).join("") : "";
+
+export function parseChatRequest(body: ChatCompletionBody, maxChars: number): ChatRequest {
+  const last = body.messages[body.messages.length - 1]!;
+  if (last.role !== "user") throw errors.invalid("LAST_MESSAGE_NOT_USER", "the last message must be the user's question (role 'user')");
+  const question = checkContent(textOf(last.content), maxChars);
+  const history = body.messages
+    .slice(0, -1)
+    .filter((m) => m.role === "user" || m.role === "assistant")
+    .map((m) => ({ role: m.role as "user" | "assistant", content: textOf(m.content).trim() }))
+    .filter((m) => m.content)
+    .slice(-6);
+  return { question, history, stream: body.stream === true, includeUsage: body.stream_options?.include_usage === true };
+}
+
+const usageOf = (f: FinalAnswer) => {
+  const prompt = f.usage?.promptTokens ?? 0;
+  const completion = f.usage?.completionTokens ?? 0;
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+};
+
+const extras = (f: FinalAnswer) => ({
+  citations: f.citations.map((c) => ({ n: c.n, documentId: c.documentId, title: c.title, page: c.page, snippet: c.snippet })),
+  decision: f.decision,
+  confidence: f.confidence,
+});
+
+const finishReason = (f: FinalAnswer) => (f.finishReason === "length" ? "length" : "stop");
+
+export async function completeChat(s: ChatServices, tenantId: string, req: ChatRequest, signal?: AbortSignal) {
+  const ctx = newContext({ tenantId, content: req.question, history: req.history, signal });
+  const run = await s.answerPipeline.start(ctx);
+  for await (const _ of run.events) {
+    /* the outcome carries the text */
+  }
+  const f = await s.answerPipeline.finish(ctx);
+  if (f.status === "failed") throw errors.unavailable(f.error?.code ?? "ANSWER_FAILED", f.error?.message ?? "the answer could not be completed");
+  return {
+    id: `chatcmpl-${randomUUID()}`,
+    object: "chat.completion" as const,
+    created: Math.floor(Date.now() / 1000),
+    model: f.generatorId,
+    choices: [{ index: 0, message: { role: "assistant" as const, content: f.answer, refusal: null }, finish_reason: finishReason(f), logprobs: null }],
+    usage: usageOf(f),
+    system_fingerprint: null,
+    ...extras(f),
+  };
+}
+
+/**
+ * Streams chat.completion.chunk objects as `data:` lines, then `data: [DONE]`. Failures before the first
+ * generated event are thrown (the route answers with their status); later ones end the stream with
+ * `data: {"error": {...}}`. A client that disconnects stops the work.
+ */
+export async function streamChat(s: ChatServices, tenantId: string, req: ChatRequest, heartbeatMs: number, signal?: AbortSignal): Promise<Response> {
+  const controller = new AbortController();
+  signal?.addEventListener("abort", () => controller.abort(), { once: true });
+  const ctx = newContext({ tenantId, content: req.question, history: req.history, signal: controller.signal });
+  const run = await s.answerPipeline.start(ctx);
+  const it = run.events[Symbol.asyncIterator]();
+  const first = await it.next();
+  const id = `chatcmpl-${randomUUID()}`;
+  const created = Math.floor(Date.now() / 1000);
+  const model = String(ctx.meta.generator ?? "unknown");
+  const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
+    `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model, system_fingerprint: null, choices, ...extra })}\n\n`;
+  const encoder = new TextEncoder();
+  let closed = false;
+  let heartbeat: ReturnType<typeof setInterval> | undefined;
+  const body = new ReadableStream<Uint8Array>({
+    start(out) {
+      const send = (text: string) => !closed && out.enqueue(encoder.encode(text));
+      heartbeat = setInterval(() => send(sseComment("ping")), heartbeatMs);
+      void (async () => {
+        try {
+          send(chunk([{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null, logprobs: null }]));
+          for (let r = first; !r.done && !closed; r = await it.next()) {
+            if (r.value.type === "delta") send(chunk([{ index: 0, delta: { content: r.value.text }, finish_reason: null, logprobs: null }]));
+          }
+          const f = await s.answerPipeline.finish(ctx);
+          if (f.status === "failed") {
+            send(`data: ${JSON.stringify({ error: { code: f.error?.code ?? "ANSWER_FAILED", message: f.error?.message ?? "the answer could not be completed", type: "server_error" } })}\n\n`);
+          } else {
+            send(chunk([{ index: 0, delta: {}, finish_reason: finishReason(f), logprobs: null }], extras(f)));
+            if (req.includeUsage) send(chunk([], { usage: usageOf(f) }));
+          }
+          send("data: [DONE]\n\n");
+        } catch (e) {
+          send(`data: ${JSON.stringify({ error: { code: "STREAM_FAILED", message: (e as Error).message, type: "server_error" } })}\n\n`);
+        } finally {
+          if (heartbeat) clearInterval(heartbeat);
+          if (!closed) {
+            closed = true;
+            out.close();
+          }
+        }
+      })();
+    },
+    cancel() {
+      closed = true;
+      if (heartbeat) clearInterval(heartbeat);
+      controller.abort();
+    },
+  });
+  return new Response(body, { headers: SSE_HEADERS });
+}

@@ -1,0 +1,263 @@
+/**
+ * Runs answers as streams that outlive their HTTP connection, one replica producing, any replica following.
+ *
+ * launch() runs the pipeline up to the first generated event (a failure before it, e.g. 429/503 from the
+ * inference gateway, is thrown so the route can answer with its status), then pumps in the background: every
+ * event gets the next id, goes into the resume buffer (Cache port) and to local consumers; after the outcome,
+ * the persist stage stores the answer and a terminal `done` (or `error`) event ends the stream.
+ *
+ * Consumers: the connection that started an answer is its first consumer; resumes attach (via the control
+ * channel, from any replica). When the last consumer detaches, the work is aborted after `abortGraceMs` unless
+ * a resume attaches first; the aborted answer is persisted as `partial`, which is not a failure and is not
+ * logged as one. An answer started without a consumer (the non-streaming POST) always runs to completion.
+ * cancel() aborts at once, wherever the answer runs. The conversation lease is renewed while the answer runs
+ * and released when it ends.
+ */
+import type { Config } from "../../core/config";
+import type { AnswerPipeline } from "../pipeline/answer-pipeline";
+import { newContext } from "../pipeline/answer-pipeline";
+import type { HistoryTurn } from "../pipeline/understand";
+import { AsyncQueue } from "./async-queue";
+import { isTerminal, terminalEvent, viewOfFinal, type AnswerEvent, type AnswerEventType, type AnswerView } from "./events";
+import type { StreamBuffer } from "./stream-buffer";
+
+export interface AnswerLease {
+  renew(): Promise<boolean>;
+  release(): Promise<void>;
+}
+
+export interface LaunchRequest {
+  tenantId: string;
+  conversationId: string;
+  messageId: string;
+  userMessageId: string;
+  content: string;
+  history: HistoryTurn[];
+  /** The consumer that started the answer; when it (and every resume) goes away, the work stops. */
+  consumer?: string;
+  lease: AnswerLease;
+}
+
+export interface LiveAnswer {
+  messageId: string;
+  /** Every event from id 1; stopping early detaches `consumer` (when given). */
+  events(consumer?: string): AsyncIterableIterator<AnswerEvent>;
+  /** Resolves with the persisted answer (also when it was aborted or failed). */
+  final: Promise<AnswerView>;
+}
+
+export interface AnswerStreamsDeps {
+  pipeline: AnswerPipeline;
+  buffer: StreamBuffer;
+  streaming: Pick<Config["streaming"], "abortGraceMs" | "leaseMs">;
+  log?: (line: string) => void;
+}
+
+class Active {
+  seq = 0;
+  readonly log: AnswerEvent[] = [];
+  readonly taps = new Set<AsyncQueue<AnswerEvent>>();
+  readonly consumers = new Set<string>();
+  grace?: ReturnType<typeof setTimeout>;
+  constructor(
+    readonly controller: AbortController,
+    readonly abortable: boolean,
+  ) {}
+}
+
+export class AnswerStreams {
+  private readonly active = new Map<string, Active>();
+  private readonly running = new Set<Promise<unknown>>();
+  private bufferWarned = false;
+
+  constructor(private readonly deps: AnswerStreamsDeps) {}
+
+  get activeCount(): number {
+    return this.active.size;
+  }
+
+  async launch(req: LaunchRequest): Promise<LiveAnswer> {
+    const a = new Active(new AbortController(), req.consumer !== undefined);
+    if (req.consumer) a.consumers.add(req.consumer);
+    const renew = setInterval(() => {
+      req.lease.renew().then(
+        (held) => held || this.log(`[ANSWER_LEASE_LOST] message ${req.messageId}: the conversation lease was taken over`),
+        (e) => this.log(`[ANSWER_LEASE_RENEW_FAILED] message ${req.messageId}: ${(e as Error).message}`),
+      );
+    }, Math.max(50, Math.floor(this.deps.streaming.leaseMs / 3)));
+    (renew as { unref?: () => void }).unref?.();
+    const ctx = newContext({
+      tenantId: req.tenantId,
+      content: req.content,
+      history: req.history,
+      signal: a.controller.signal,
+      target: {
+        conversationId: req.conversationId,
+        messageId: req.messageId,
+        userMessageId: req.userMessageId,
+        extraMetadata: () => ({ lastEventId: a.seq + 1 }),
+      },
+    });
+    let it: AsyncIterator<unknown>;
+    let first: IteratorResult<unknown>;
+    try {
+      const run = await this.deps.pipeline.start(ctx);
+      it = run.events[Symbol.asyncIterator]();
+      first = await it.next();
+    } catch (e) {
+      clearInterval(renew);
+      await req.lease.release().catch(() => {});
+      throw e;
+    }
+    this.active.set(req.messageId, a);
+    const unsubscribe = await this.deps.buffer
+      .onControl(req.messageId, (m) => (m.type === "cancel" ? a.controller.abort() : m.type === "attach" ? this.attach(a, m.consumer) : this.detach(a, m.consumer)))
+      .catch(() => async () => {});
+
+    const emit = async (event: AnswerEventType | AnswerEvent, data: Record<string, unknown> = {}) => {
+      const e = typeof event === "string" ? { id: ++a.seq, event, data } : (a.seq = event.id, event);
+      try {
+        await this.deps.buffer.write(req.messageId, e);
+      } catch (err) {
+        if (!this.bufferWarned) this.log(`[STREAM_BUFFER_UNAVAILABLE] resume is not possible while the cache fails: ${(err as Error).message}`);
+        this.bufferWarned = true;
+      }
+      a.log.push(e);
+      for (const t of a.taps) t.push(e);
+      if (isTerminal(e)) for (const t of a.taps) t.end();
+    };
+
+    let released: Promise<void> | undefined;
+    const releaseOnce = () =>
+      (released ??= req.lease.release().catch((e) => this.log(`[ANSWER_LEASE_RELEASE_FAILED] message ${req.messageId}: ${(e as Error).message}`)));
+    const final = (async (): Promise<AnswerView> => {
+      try {
+        await emit("meta", { messageId: req.messageId, userMessageId: req.userMessageId, conversationId: req.conversationId, ...ctx.meta });
+        const cited = new Set<number>();
+        for (let r = first; !r.done; r = await it.next()) {
+          const ev = r.value as { type: string; text?: string; n?: number };
+          if (ev.type === "delta" && ev.text) await emit("delta", { text: ev.text });
+          else if (ev.type === "citation" && ev.n !== undefined && !cited.has(ev.n)) {
+            cited.add(ev.n);
+            const s = ctx.sources[ev.n - 1];
+            if (s) await emit("citation", { n: ev.n, documentId: s.documentId, title: s.title, page: s.page, snippet: s.snippet, chunkId: s.chunkId, sectionPath: s.sectionPath });
+          }
+        }
+        let view: AnswerView;
+        try {
+          view = viewOfFinal(await this.deps.pipeline.finish(ctx));
+          if (ctx.timings.persist !== undefined) view.timings = { ...view.timings, persist: ctx.timings.persist };
+        } catch (e) {
+          this.log(`[ANSWER_PERSIST_FAILED] message ${req.messageId}: ${(e as Error).message}`);
+          const o = ctx.outcome;
+          view = {
+            messageId: req.messageId,
+            conversationId: req.conversationId,
+            userMessageId: req.userMessageId,
+            answer: o?.text ?? "",
+            citations: [],
+            decision: o?.decision ?? null,
+            confidence: o?.confidence ?? null,
+            status: "failed",
+            error: { code: "ANSWER_PERSIST_FAILED", message: "the answer could not be stored" },
+            timings: ctx.timings,
+          };
+        }
+        if (view.status === "failed" && view.error?.code !== "ANSWER_PERSIST_FAILED") {
+          this.log(`[ANSWER_FAILED] message ${req.messageId}: ${view.error?.code ?? "?"} ${view.error?.message ?? ""}`);
+        }
+        // The conversation is free before the client hears `done`, so it can send the next message at once.
+        await releaseOnce();
+        await emit(terminalEvent(a.seq + 1, view));
+        return view;
+      } finally {
+        clearInterval(renew);
+        if (a.grace) clearTimeout(a.grace);
+        this.active.delete(req.messageId);
+        for (const t of a.taps) t.end();
+        await unsubscribe().catch(() => {});
+        await releaseOnce();
+      }
+    })();
+    this.running.add(final);
+    void final.finally(() => this.running.delete(final)).catch(() => {});
+
+    return {
+      messageId: req.messageId,
+      final,
+      events: (consumer) => {
+        const tap: AsyncQueue<AnswerEvent> = new AsyncQueue(() => {
+          a.taps.delete(tap);
+          const over = a.log.some(isTerminal);
+          if (consumer && !over) this.detach(a, consumer);
+        });
+        for (const e of a.log) tap.push(e);
+        if (a.log.some(isTerminal)) tap.end();
+        else a.taps.add(tap);
+        return tap;
+      },
+    };
+  }
+
+  /** Stops an answer now, on whichever replica runs it. */
+  async cancel(messageId: string): Promise<void> {
+    const a = this.active.get(messageId);
+    if (a) a.controller.abort();
+    else await this.deps.buffer.sendControl(messageId, { type: "cancel" });
+  }
+
+  /** Events after `after` from the resume buffer, live until the terminal one; `consumer` is attached meanwhile. */
+  follow(messageId: string, after: number, consumer: string, onIdle: (lastId: number) => Promise<AnswerEvent | null>, idleMs = 5000): AsyncIterableIterator<AnswerEvent> {
+    const control = (type: "attach" | "detach") => this.deps.buffer.sendControl(messageId, { type, consumer }).catch(() => {});
+    void control("attach");
+    const inner = this.deps.buffer.follow(messageId, after, { idleMs, onIdle });
+    let ended = false;
+    const end = () => {
+      if (!ended) {
+        ended = true;
+        void control("detach");
+      }
+    };
+    return {
+      async next() {
+        const r = await inner.next().catch((e) => (end(), Promise.reject(e)));
+        if (r.done) end();
+        return r;
+      },
+      async return() {
+        end();
+        return inner.return?.() ?? { value: undefined, done: true };
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+  }
+
+  /** Waits for running answers to finish (up to `timeoutMs`), then aborts the rest. */
+  async close(timeoutMs = 10_000): Promise<void> {
+    const all = Promise.allSettled([...this.running]);
+    const timer = new Promise((r) => setTimeout(r, timeoutMs).unref?.());
+    await Promise.race([all, timer]);
+    for (const a of this.active.values()) a.controller.abort();
+    await Promise.allSettled([...this.running]);
+  }
+
+  private attach(a: Active, consumer: string): void {
+    a.consumers.add(consumer);
+    if (a.grace) clearTimeout(a.grace);
+    a.grace = undefined;
+  }
+
+  private detach(a: Active, consumer: string): void {
+    if (!a.consumers.delete(consumer) || a.consumers.size > 0 || !a.abortable) return;
+    if (a.grace) clearTimeout(a.grace);
+    const grace = this.deps.streaming.abortGraceMs;
+    if (grace <= 0) a.controller.abort();
+    else a.grace = setTimeout(() => a.consumers.size === 0 && a.controller.abort(), grace);
+  }
+
+  private log(line: string): void {
+    (this.deps.log ?? ((l: string) => console.error(l)))(line);
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * The Redis Cache adapter (REDIS_URL) over ioredis: what one replica writes, every replica reads; pub/sub
+ * reaches subscribers on every replica. Keys and channels get `keyPrefix` (default "cs:"), so several
+ * deployments or test runs can share one Redis. Commands run on one connection; subscriptions on a second one
+ * (a subscribed Redis connection accepts no other commands), opened on the first subscribe.
+ */
+import { Redis } from "ioredis";
+import { AppError, errors } from "../errors";
+import { checkIndex, checkTtl, type CacheAdapter } from "./memory-cache";
+
+export interface RedisCacheOptions {
+  url: string;
+  /** Prepended to every key and channel (default "cs:"). */
+  keyPrefix?: string;
+  /** How long connecting may take before the adapter gives up (ms, default 5000). */
+  connectTimeoutMs?: number;
+}
+
+export class RedisCache implements CacheAdapter {
+  readonly kind = "redis" as const;
+  private readonly prefix: string;
+  private readonly client: Redis;
+  private sub?: Redis;
+  private subReady?: Promise<void>;
+  private readonly handlers = new Map<string, { fns: Set<(message: string) => void>; ready: Promise<void> }>();
+
+  private constructor(private readonly opts: RedisCacheOptions) {
+    this.prefix = opts.keyPrefix ?? "cs:";
+    this.client = this.open();
+  }
+
+  /** Connects and pings; throws a 503 AppError naming the (password-redacted) URL when Redis is not usable. */
+  static async connect(opts: RedisCacheOptions): Promise<RedisCache> {
+    const cache = new RedisCache(opts);
+    try {
+      await cache.client.connect();
+      await cache.client.ping();
+    } catch (cause) {
+      cache.client.disconnect();
+      throw errors.unavailable("CACHE_UNAVAILABLE", `Redis at ${redact(opts.url)} is not reachable: ${(cause as Error).message}`, cause);
+    }
+    return cache;
+  }
+
+  private open(): Redis {
+    const r = new Redis(this.opts.url, {
+      lazyConnect: true,
+      connectTimeout: this.opts.connectTimeoutMs ?? 5000,
+      maxRetriesPerRequest: 2,
+      retryStrategy: (times) => Math.min(times * 200, 2000),
+    });
+    r.on("error", () => {}); // surfaced through the failing commands; ioredis reconnects on its own
+    return r;
+  }
+
+  private key(k: string): string {
+    return this.prefix + k;
+  }
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof AppError) throw e;
+      const msg = (e as Error).message ?? String(e);
+      if (msg.startsWith("WRONGTYPE")) throw errors.conflict("CACHE_WRONG_TYPE", `cache ${what}: ${msg}`);
+      throw errors.unavailable("CACHE_UNAVAILABLE", `cache ${what} failed: ${msg}`, e);
+    }
+  }
+
+  get(key: string): Promise<string | null> {
+    return this.call("get", () => this.client.get(this.key(key)));
+  }
+
+  async set(key: string, value: string, ttlSeconds?: number): Promise<void> {
+    checkTtl(ttlSeconds, false);
+    await this.call("set", () =>
+      ttlSeconds === undefined ? this.client.set(this.key(key), value) : this.client.set(this.key(key), value, "PX", Math.ceil(ttlSeconds * 1000)),
+    );
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.call("delete", () => this.client.del(this.key(key)));
+  }
+
+  async append(key: string, value: string, ttlSeconds: number): Promise<number> {
+    checkTtl(ttlSeconds, true);
+    return this.call("append", async () => {
+      const k = this.key(key);
+      const res = await this.client.multi().rpush(k, value).pexpire(k, Math.ceil(ttlSeconds * 1000)).exec();
+      const failed = res?.find(([err]) => err);
+      if (!res || failed) throw failed?.[0] ?? new Error("transaction aborted");
+      return Number(res[0]![1]);
+    });
+  }
+
+  async range(key: string, from: number): Promise<string[]> {
+    checkIndex(from);
+    return this.call("range", () => this.client.lrange(this.key(key), from, -1));
+  }
+
+  async publish(channel: string, message: string): Promise<void> {
+    await this.call("publish", () => this.client.publish(this.key(channel), message));
+  }
+
+  private subscriber(): Promise<void> {
+    if (!this.subReady) {
+      const sub = (this.sub = this.open());
+      sub.on("message", (channel: string, message: string) => {
+        for (const fn of [...(this.handlers.get(channel)?.fns ?? [])]) {
+          try {
+            fn(message);
+          } catch (e) {
+            console.error(`[CACHE_SUBSCRIBER] a subscriber of '${channel}' threw:`, e);
+          }
+        }
+      });
+      this.subReady = sub.connect().catch((e) => {
+        this.subReady = undefined;
+        this.sub = undefined;
+        sub.disconnect();
+        throw e;
+      });
+    }
+    return this.subReady;
+  }
+
+  async subscribe(channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>> {
+    const name = this.key(channel);
+    const fn = (m: string) => onMessage(m);
+    await this.call("subscribe", async () => {
+      await this.subscriber();
+      let entry = this.handlers.get(name);
+      if (!entry) {
+        const fresh = { fns: new Set<(m: string) => void>(), ready: this.sub!.subscribe(name).then(() => {}) };
+        this.handlers.set(name, (entry = fresh));
+        fresh.ready.catch(() => {
+          if (this.handlers.get(name) === fresh) this.handlers.delete(name);
+        });
+      }
+      entry.fns.add(fn);
+      // A second subscriber to a channel also waits until Redis confirmed the subscription.
+      await entry.ready;
+    });
+    return async () => {
+      const entry = this.handlers.get(name);
+      if (!entry?.fns.delete(fn) || entry.fns.size > 0) return;
+      this.handlers.delete(name);
+      await this.sub?.unsubscribe(name).catch(() => {});
+    };
+  }
+
+  async ping(): Promise<void> {
+    await this.call("ping", () => this.client.ping());
+  }
+
+  async close(): Promise<void> {
+    this.handlers.clear();
+    await Promise.all([this.client.quit().catch(() => this.client.disconnect()), this.sub?.quit().catch(() => this.sub?.disconnect())]);
+  }
+}
+
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "(invalid url)";
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * POST /v1/chat/completions with the official `openai` npm client pointed at the app, over real HTTP
+ * (app.listen on port 0): non-stream and stream, history, citations in the extra fields, usage, errors.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import OpenAI from "openai";
+import { createApp } from "../../api/app";
+import type { AnswerGenerator, AnswerOutcome } from "../../api/pipeline/answer-generator";
+import { createAnswerPipeline } from "../../api/pipeline/answer-pipeline";
+import { AppError } from "../../core/errors";
+import type { StreamEvent } from "../../core/ports/language-model";
+import { testServices, type TestServices } from "../helpers/services";
+import { ingestKb } from "./conversations-kb";
+
+type Extra = { citations: { n: number; documentId: string; title: string; page: number | null; snippet: string }[]; decision: string; confidence: number };
+
+describe("OpenAI-compatible chat completions", () => {
+  let t: TestServices;
+  let server: ReturnType<ReturnType<typeof createApp>["listen"]>;
+  let client: OpenAI;
+  let base: string;
+  let docs: Map<string, string>;
+
+  beforeAll(async () => {
+    t = await testServices("pglite", { MAX_MESSAGE_CHARS: "300" });
+    docs = await ingestKb(t);
+    server = createApp(t.services).listen({ port: 0, hostname: "127.0.0.1" });
+    base = `http://127.0.0.1:${server.server!.port}/v1`;
+    client = new OpenAI({ baseURL: base, apiKey: "not-needed", maxRetries: 0 });
+  }, 60_000);
+  afterAll(async () => {
+    server?.stop(true);
+    await t?.cleanup();
+  });
+
+  test("non-stream: the answer, citations, decision and usage", async () => {
+    const res = await client.chat.completions.create({ model: "anything", messages: [{ role: "user", content: "Do you ship to Canada?" }] });
+    expect(res.object).toBe("chat.completion");
+    expect(res.id).toMatch(/^chatcmpl-/);
+    expect(res.model).toBe("extractive-v1");
+    expect(res.choices).toHaveLength(1);
+    expect(res.choices[0]!.message.role).toBe("assistant");
+    expect(res.choices[0]!.finish_reason).toBe("stop");
+    const answer = res.choices[0]!.message.content!;
+    expect(answer).toContain("Canada");
+    expect(answer).toMatch(/\[\d\]/);
+    const extra = res as unknown as Extra;
+    expect(extra.decision).toBe("PASS");
+    expect(extra.citations[0]).toMatchObject({ documentId: docs.get("Shipping policy"), title: "Shipping policy" });
+    expect(res.usage!.completion_tokens).toBeGreaterThan(0);
+    expect(res.usage!.total_tokens).toBe(res.usage!.prompt_tokens + res.usage!.completion_tokens);
+    // Nothing is stored: the facade has no conversation.
+    expect((await t.services.conversations.list({ tenantId: t.config.defaultTenant, limit: 10, offset: 0 })).total).toBe(0);
+  });
+
+  test("earlier messages are history: a follow-up is answered as a standalone question", async () => {
+    const res = await client.chat.completions.create({
+      model: "x",
+      messages: [
+        { role: "system", content: "You are a helpful assistant." },
+        { role: "user", content: "How long do I have to return a laptop?" },
+        { role: "assistant", content: "Laptops can be returned within 15 days [1]." },
+        { role: "user", content: [{ type: "text", text: "what about headphones?" }] },
+      ],
+    });
+    expect(res.choices[0]!.message.content).toContain("30 days");
+  });
+
+  test("stream: role chunk, content deltas, a final chunk with finish_reason and citations, usage on request", async () => {
+    const stream = await client.chat.completions.create({
+      model: "x",
+      stream: true,
+      stream_options: { include_usage: true },
+      messages: [{ role: "user", content: "Is water damage covered by the warranty?" }],
+    });
+    const chunks = [];
+    for await (const c of stream) chunks.push(c);
+    expect(chunks[0]!.choices[0]!.delta.role).toBe("assistant");
+    const text = chunks.map((c) => c.choices[0]?.delta.content ?? "").join("");
+    expect(text).toContain("Water damage is not covered");
+    const last = chunks.findLast((c) => c.choices[0]?.finish_reason);
+    expect(last!.choices[0]!.finish_reason).toBe("stop");
+    const extra = last as unknown as Extra;
+    expect(extra.decision).toBe("PASS");
+    expect(extra.citations[0]).toMatchObject({ documentId: docs.get("Warranty terms") });
+    const usage = chunks.at(-1)!;
+    expect(usage.choices).toEqual([]);
+    expect(usage.usage!.completion_tokens).toBeGreaterThan(0);
+    expect(new Set(chunks.map((c) => c.id)).size).toBe(1);
+  });
+
+  test("an off-topic question is declined", async () => {
+    const res = await client.chat.completions.create({ model: "x", messages: [{ role: "user", content: "Can you give me a recipe for banana bread?" }] });
+    expect((res as unknown as Extra).decision).toBe("ESCALATE");
+    expect((res as unknown as Extra).citations).toEqual([]);
+  });
+
+  test("bad requests get OpenAI-style errors with the right status", async () => {
+    const err = async (body: unknown) => (await client.chat.completions.create(body as never).catch((e) => e)) as InstanceType<typeof OpenAI.APIError>;
+    const noUser = await err({ model: "x", messages: [{ role: "assistant", content: "hello" }] });
+    expect(noUser.status).toBe(422);
+    expect((noUser.error as { code: string }).code).toBe("LAST_MESSAGE_NOT_USER");
+    expect((await err({ model: "x", messages: [] })).status).toBe(422);
+    expect((await err({ model: "x", messages: [{ role: "user", content: " " }] })).status).toBe(422);
+    expect((await err({ model: "x", messages: [{ role: "user", content: "x".repeat(301) }] })).status).toBe(413);
+    expect((await err({ model: "x", messages: [{ role: "wizard", content: "hi" }] })).status).toBe(422);
+    expect((await err({ model: "x", n: 2, messages: [{ role: "user", content: "hi" }] })).status).toBe(422);
+    const raw = await fetch(`${base}/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: "{" });
+    expect(raw.status).toBe(400);
+  });
+
+  test("a generator failing before its first token (e.g. 429 from the inference gateway) keeps its status and Retry-After", async () => {
+    const busy: AnswerGenerator = {
+      id: "busy",
+      run() {
+        const e = new AppError({ code: "LLM_OVERLOADED", message: "every backend is busy", category: "rate_limit", retryAfter: 2 });
+        const outcome = Promise.reject(e);
+        outcome.catch(() => {});
+        return { events: (async function* (): AsyncIterable<StreamEvent> { throw e; })(), outcome };
+      },
+    };
+    const pipeline = createAnswerPipeline({ config: t.config, retriever: t.services.retriever, generator: busy });
+    const other = createApp({ ...t.services, answerPipeline: pipeline });
+    for (const stream of [true, false]) {
+      const res = await other.handle(
+        new Request("http://local/v1/chat/completions", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "x", stream, messages: [{ role: "user", content: "Do you ship to Canada?" }] }) }),
+      );
+      expect(res.status).toBe(429);
+      expect(res.headers.get("retry-after")).toBe("2");
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("LLM_OVERLOADED");
+    }
+  });
+
+  test("a streaming client that disconnects stops the work", async () => {
+    let aborted = false;
+    const endless: AnswerGenerator = {
+      id: "endless",
+      run(_input, signal) {
+        let settle!: (o: AnswerOutcome) => void;
+        const outcome = new Promise<AnswerOutcome>((r) => (settle = r));
+        async function* events(): AsyncIterable<StreamEvent> {
+          yield { type: "start", model: "endless" };
+          yield { type: "delta", text: "Thinking " };
+          await new Promise<void>((r) => signal?.addEventListener("abort", () => r(), { once: true }));
+          aborted = true;
+          settle({ text: "Thinking ", citations: [], decision: "ESCALATE", confidence: 0, finishReason: "abort", generatorId: "endless" });
+          yield { type: "finish", reason: "abort" };
+        }
+        return { events: events(), outcome };
+      },
+    };
+    const pipeline = createAnswerPipeline({ config: t.config, retriever: t.services.retriever, generator: endless });
+    const other = createApp({ ...t.services, answerPipeline: pipeline }).listen({ port: 0, hostname: "127.0.0.1" });
+    try {
+      const controller = new AbortController();
+      const res = await fetch(`http://127.0.0.1:${other.server!.port}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "x", stream: true, messages: [{ role: "user", content: "How long do I have to return a laptop?" }] }),
+        signal: controller.signal,
+      });
+      expect(res.status).toBe(200);
+      const reader = res.body!.getReader();
+      expect(new TextDecoder().decode((await reader.read()).value)).toContain("chat.completion.chunk");
+      expect(aborted).toBe(false);
+      controller.abort();
+      for (let i = 0; i < 100 && !aborted; i++) await Bun.sleep(10);
+      expect(aborted).toBe(true);
+    } finally {
+      other.stop(true);
+    }
+  });
+});
