@@ -12,6 +12,16 @@ import { closePdfWorkers } from "../ingest/loaders";
 import { IngestionPipeline } from "../ingest/pipeline";
 import { sampleKbRequests } from "../ingest/sample-kb";
 import { HybridRetriever } from "./pipeline/retrieve";
+import { ConversationRepository } from "../core/db/conversation-repository";
+import { MemoryCache, type CacheAdapter } from "../core/stores/memory-cache";
+import { RedisCache } from "../core/stores/redis-cache";
+import type { AnswerGenerator } from "./pipeline/answer-generator";
+import { createAnswerPipeline, type AnswerPipeline } from "./pipeline/answer-pipeline";
+import { createGenerator } from "./pipeline/create-generator";
+import { systemPromptStore } from "./modules/admin-prompt/service";
+import type { InferenceLimits } from "../inference/client/client-options";
+import { AnswerStreams } from "./streaming/answer-streams";
+import { StreamBuffer } from "./streaming/stream-buffer";
 
 export type ComponentState = "ok" | "degraded" | "down" | "disabled";
 
@@ -28,6 +38,16 @@ export interface Services {
   pipeline: IngestionPipeline;
   jobs: JobRunner;
   retriever: HybridRetriever;
+  /** Key/value, lists and pub/sub shared by replicas: Redis when REDIS_URL is set, else in-process. */
+  cache: CacheAdapter;
+  generator: AnswerGenerator;
+  conversations: ConversationRepository;
+  /** understand -> retrieve -> rerank -> assemble -> generate -> persist */
+  answerPipeline: AnswerPipeline;
+  /** Resume buffers of answer streams (in the cache). */
+  streamBuffer: StreamBuffer;
+  /** Running answers: streaming, resume, cancel, abort when the client is gone. */
+  answers: AnswerStreams;
   tenantFilter(tenantId?: string): IndexFilter;
   health(): Promise<Health>;
   close(): Promise<void>;
@@ -37,6 +57,10 @@ export interface ServicesOptions extends OpenStoresOptions {
   /** Overrides config.sampleKb (tests usually pass false). */
   sampleKb?: boolean;
   log?: (line: string) => void;
+  /** Prefix of every Redis key and channel (default "cs:"; tests use their own). */
+  cacheKeyPrefix?: string;
+  /** Inference gateway limits when LLM_BASE_URLS is set (tests, benchmarks); defaults in inference/client/client-options.ts. */
+  llmLimits?: Partial<InferenceLimits>;
 }
 
 export async function createServices(config: Config, opts: ServicesOptions = {}): Promise<Services> {
@@ -57,6 +81,19 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     documents: stores.documents,
     fusion: { method: config.retrieval.fusion, rrfK: config.retrieval.rrfK, weights: config.retrieval.weights },
   });
+
+  let cache: CacheAdapter;
+  try {
+    cache = config.redisUrl ? await RedisCache.connect({ url: config.redisUrl, keyPrefix: opts.cacheKeyPrefix }) : new MemoryCache();
+  } catch (e) {
+    await stores.close();
+    throw e;
+  }
+  const generator = createGenerator(config, { metrics, log, llmLimits: opts.llmLimits, systemPrompt: (tenantId) => systemPromptStore(stores.kbState).current(tenantId) });
+  const conversations = new ConversationRepository(stores.database.db);
+  const answerPipeline = createAnswerPipeline({ config, retriever, generator, conversations, embedder: stores.embedder, metrics });
+  const streamBuffer = new StreamBuffer(cache, { ttlSeconds: config.streaming.bufferTtlSeconds });
+  const answers = new AnswerStreams({ pipeline: answerPipeline, buffer: streamBuffer, streaming: config.streaming, log });
 
   if (stores.database.kind === "pglite") await stores.jobs.failInterrupted();
   await stores.documents.sweepOrphans(new Date(Date.now() - 60 * 60 * 1000));
@@ -81,9 +118,18 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     pipeline,
     jobs,
     retriever,
+    cache,
+    generator,
+    conversations,
+    answerPipeline,
+    streamBuffer,
+    answers,
     tenantFilter: (tenantId) => ({ tenantId: tenantId ?? config.defaultTenant }),
-    health: () => checkHealth(config, stores, jobs),
+    health: () => checkHealth(config, stores, jobs, cache, generator),
     async close() {
+      await answers.close();
+      await generator.close?.();
+      await cache.close();
       await jobs.drain();
       await closePdfWorkers();
       await stores.close();
@@ -91,7 +137,7 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
   };
 }
 
-async function checkHealth(config: Config, stores: Stores, jobs: JobRunner): Promise<Health> {
+async function checkHealth(config: Config, stores: Stores, jobs: JobRunner, cache: CacheAdapter, generator: AnswerGenerator): Promise<Health> {
   const components: Health["components"] = {};
   const timed = async (name: string, fn: () => Promise<Record<string, unknown>>, optional = false) => {
     const t = performance.now();
@@ -114,12 +160,18 @@ async function checkHealth(config: Config, stores: Stores, jobs: JobRunner): Pro
     }),
     timed("keywords", async () => ({ kind: "minisearch", docs: await stores.keywords.count() })),
     timed("embedder", async () => ({ id: stores.embedder().id, dimension: stores.embedder().dimension })),
+    timed("cache", async () => {
+      await cache.ping();
+      return { kind: cache.kind };
+    }),
+    // The generator reports its own state (LLM: each backend's health and breaker; down -> overall degraded).
+    (async () => {
+      components.generator = generator.health
+        ? { id: generator.id, ...(await generator.health().catch((e: Error) => ({ state: "down" as const, detail: e.message }))) }
+        : { state: "ok", id: generator.id };
+    })(),
   ]);
   components.ingest = { state: "ok", ...jobs.depth };
-  components.cache = { state: config.redisUrl ? "degraded" : "ok", kind: config.redisUrl ? "redis (not wired yet)" : "in-process" };
-  components.generator = config.llm.backends.length
-    ? { state: "degraded", detail: "LLM backends are configured but the inference gateway is not wired yet", backends: config.llm.backends.length }
-    : { state: "ok", kind: "extractive" };
   components.graph = { state: "disabled", detail: config.neo4j ? "Neo4j configured; graph retrieval not built yet" : "graph retrieval not built yet" };
   const states = Object.values(components).map((c) => c.state);
   const critical = ["database", "vectors", "keywords", "embedder"].some((n) => components[n]?.state === "down");
