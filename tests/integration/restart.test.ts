@@ -39,6 +39,6 @@ for (const kind of DB_KINDS) {
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
-    });
+    }, 120_000);
   });
 }
