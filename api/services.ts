@@ -158,7 +158,7 @@ async function checkHealth(config: Config, stores: Stores, jobs: JobRunner, cach
       if (v.mismatch) throw v.mismatch;
       return { kind: "lancedb", rows: await v.count() };
     }),
-    timed("keywords", async () => ({ kind: "minisearch", docs: await stores.keywords.count() })),
+    timed("keywords", async () => ({ kind: config.retrieval.keywordIndex, docs: await stores.keywords.count() })),
     timed("embedder", async () => ({ id: stores.embedder().id, dimension: stores.embedder().dimension })),
     timed("cache", async () => {
       await cache.ping();

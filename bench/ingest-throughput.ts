@@ -100,7 +100,7 @@ const samples = listPdfs(SAMPLES).map((p) => ({ name: p.slice(SAMPLES.length + 1
 const generated = await generatedCorpus();
 const runs = [await pipelineRun("sample PDFs (pdf-sample-files)", samples), await pipelineRun("generated 1,000-page corpus", generated)];
 
-console.log("\nIngestion throughput (full pipeline: parse in worker, chunk, embed, LanceDB + MiniSearch + PGlite, commit)\n");
+console.log("\nIngestion throughput (full pipeline: parse in worker, chunk, embed, LanceDB + BM25 + PGlite, commit)\n");
 console.log(
   table(
     ["corpus", "files (ok/rejected)", "pages", "chunks", "pipeline s", "pages/s", "chunks/s", "bare unpdf s", "unpdf pages/s", "pipeline / bare unpdf"],
