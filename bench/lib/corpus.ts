@@ -23,17 +23,9 @@ export function sentencePool(): string[] {
   return [...out];
 }
 
-/** Mulberry32: a small deterministic PRNG. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as rng } from "../../inference/simulator/faults";
+
+export { rng };
 
 const TOPICS = ["Orders", "Returns", "Refunds", "Shipping", "Payments", "Accounts", "Warranty", "Delivery", "Invoices", "Subscriptions", "Devices", "Security"];
 

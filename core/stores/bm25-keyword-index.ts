@@ -11,7 +11,7 @@
  * length and saturation, and summed with their weights (an optional BM25+ delta is off by default: it lost
  * nDCG on StackFAQ). Per-field counts are packed into one 32-bit value per posting (8/8/16 bits).
  */
-import type { DocumentSelector, IndexFilter, IndexHit } from "../ports/filters";
+import type { DocumentSelector, IndexFilter, IndexHit, IndexedChunkMeta } from "../ports/filters";
 import type { KeywordDoc, KeywordIndex } from "../ports/keyword-index";
 import { stem } from "../text/stem";
 import { STOP_WORDS, tokenize } from "../text/tokenize";
@@ -36,14 +36,7 @@ interface Postings {
   df: [number, number, number];
 }
 
-interface Doc {
-  id: string;
-  tenantId: string;
-  documentId: string;
-  version: number;
-  docType: string;
-  source: string;
-  tags: string[];
+interface Doc extends IndexedChunkMeta {
   terms: Postings[];
   /** Packed per-field counts, aligned with `terms`. */
   packed: number[];

@@ -7,6 +7,7 @@
 import { Redis } from "ioredis";
 import { AppError, errors } from "../errors";
 import { checkIndex, checkTtl, type CacheAdapter } from "./memory-cache";
+import { redactUrl as redact } from "../text/redact-url";
 
 export interface RedisCacheOptions {
   url: string;
@@ -160,12 +161,3 @@ export class RedisCache implements CacheAdapter {
   }
 }
 
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return "(invalid url)";
-  }
-}

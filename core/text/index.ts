@@ -2,3 +2,4 @@ export * from "./normalize";
 export * from "./tokenize";
 export * from "./sentences";
 export * from "./stem";
+export * from "./redact-url";
