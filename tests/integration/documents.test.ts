@@ -239,5 +239,12 @@ for (const kind of DB_KINDS) {
       expect(["ok", "degraded"]).toContain(h.status);
       for (const c of ["database", "vectors", "keywords", "embedder"]) expect(h.components[c]!.state).toBe("ok");
     });
+
+    test("OpenAPI is served at /swagger", async () => {
+      const page = await call("GET", "/swagger");
+      expect(page.status).toBe(200);
+      const spec = (await (await call("GET", "/swagger/json")).json()) as { paths: Record<string, unknown> };
+      for (const p of ["/v1/health", "/v1/documents", "/v1/search", "/v1/ingest/jobs/{id}"]) expect(Object.keys(spec.paths)).toContain(p);
+    });
   });
 }
