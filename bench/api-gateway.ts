@@ -47,7 +47,7 @@ interface ApiProcess {
   /** answer_stage_duration_seconds sum and count per stage, from the API's /metrics. */
   stages(): Promise<Record<string, { sum: number; count: number }>>;
   kill(): Promise<void>;
-  usage(): Promise<{ rssMb: number; cpuSeconds: number }>;
+  usage(): Promise<{ rssMb: number; cpuSeconds: number; fds: number; maxFds: number }>;
 }
 
 async function spawnApi(dataDir: string, sims: SpawnedSimulator[], limits: Record<string, number>, sampleKb = true): Promise<ApiProcess> {
@@ -86,7 +86,7 @@ async function spawnApi(dataDir: string, sims: SpawnedSimulator[], limits: Recor
     usage: async () => {
       const text = await (await fetch(`${base}/metrics`)).text();
       const num = (name: string) => Number(new RegExp(`^${name} (\\S+)`, "m").exec(text)?.[1] ?? Number.NaN);
-      return { rssMb: num("process_resident_memory_bytes") / 1024 / 1024, cpuSeconds: num("process_cpu_seconds_total") };
+      return { rssMb: num("process_resident_memory_bytes") / 1024 / 1024, cpuSeconds: num("process_cpu_seconds_total"), fds: num("process_open_fds"), maxFds: num("process_max_fds") };
     },
   };
 }
@@ -311,9 +311,12 @@ async function streams10k(dataDir: string) {
   // Wait until every stream has its first token (or failed), then hold.
   let rampS = Number.NaN;
   let peakRss = before.rssMb;
+  let peakFds = before.fds;
   while (performance.now() - t0 < 240_000) {
     await Bun.sleep(500);
-    peakRss = Math.max(peakRss, (await api.usage()).rssMb);
+    const u = await api.usage();
+    peakRss = Math.max(peakRss, u.rssMb);
+    peakFds = Math.max(peakFds, u.fds);
     if (state.every((st) => st.tokens > 0 || st.error)) {
       rampS = (performance.now() - t0) / 1000;
       break;
@@ -346,8 +349,8 @@ async function streams10k(dataDir: string) {
   console.log(`\n## ${n} concurrent SSE streams through one API process (empty knowledge base; at most ${opening} waiting for their first token at a time; simulator: ${simArgs.join(" ")})\n`);
   console.log(
     table(
-      ["streams", "open with tokens after the hold", "dropped / errors", "peak open at once", "all streaming after s", "TTFT p50 ms", "TTFT p99 ms", "tokens/s through the API", "API RSS before / peak MB", "API CPU opening / holding", "upstream freed after abort s"],
-      [[n, alive, errors ? `${errors} (${[...kinds].map(([k, c]) => `${c}x ${k}`).join("; ")})` : 0, peakOpen, ms(rampS), ms(pct(state.map((st) => st.ttftMs), 50)), ms(pct(state.map((st) => st.ttftMs), 99)), Math.round(tokensPerSec), `${Math.round(before.rssMb)} / ${Math.round(peakRss)}`, `${Math.round(rampCpu * 100)}% / ${Math.round(holdCpu * 100)}%`, running === 0 ? ms(freedS) : `not freed (${running} running)`]],
+      ["streams", "open with tokens after the hold", "dropped / errors", "peak open at once", "all streaming after s", "TTFT p50 ms", "TTFT p99 ms", "tokens/s through the API", "API RSS before / peak MB", "API CPU opening / holding", "API open fds peak / limit", "upstream freed after abort s"],
+      [[n, alive, errors ? `${errors} (${[...kinds].map(([k, c]) => `${c}x ${k}`).join("; ")})` : 0, peakOpen, ms(rampS), ms(pct(state.map((st) => st.ttftMs), 50)), ms(pct(state.map((st) => st.ttftMs), 99)), Math.round(tokensPerSec), `${Math.round(before.rssMb)} / ${Math.round(peakRss)}`, `${Math.round(rampCpu * 100)}% / ${Math.round(holdCpu * 100)}%`, `${Math.max(peakFds, held.fds)} / ${before.maxFds}`, running === 0 ? ms(freedS) : `not freed (${running} running)`]],
     ),
   );
 }
