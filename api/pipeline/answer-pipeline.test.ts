@@ -125,7 +125,7 @@ describe("AnswerPipeline", () => {
     const evs = await drain(run.events);
     expect(evs.map((e) => e.type)).toEqual(["start", "delta", "error"]);
     const final = await p.finish(ctx);
-    expect(final).toMatchObject({ answer: "Hi ", status: "failed", finishReason: "error", error: { code: "BACKEND_DOWN" }, decision: "ESCALATE" });
+    expect(final).toMatchObject({ answer: "Hi ", status: "partial", finishReason: "error", error: { code: "BACKEND_DOWN" }, decision: "ESCALATE" });
   });
 
   test("an outcome that rejects after the stream keeps the streamed text", async () => {
@@ -133,7 +133,7 @@ describe("AnswerPipeline", () => {
     const ctx = newContext({ tenantId: "t", content: "laptop returns?" });
     await drain((await p.start(ctx)).events);
     const final = await p.finish(ctx);
-    expect(final).toMatchObject({ answer: "Hi [1].", status: "failed", error: { code: "LATE" }, citations: [{ n: 1, documentId: "doc-r" }] });
+    expect(final).toMatchObject({ answer: "Hi [1].", status: "partial", error: { code: "LATE" }, citations: [{ n: 1, documentId: "doc-r" }] });
   });
 
   test("with the extractive generator, the answer is grounded in the retrieved passages", async () => {

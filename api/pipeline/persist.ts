@@ -2,7 +2,8 @@
  * The persist stage: turns the generator's outcome into the final answer (text, citations with their sources,
  * decision, confidence, status, timings) and stores it on the assistant message prepared for this answer, with
  * the standalone question and slots on the user message. Runs however the answer ended: a client that went
- * away leaves a `partial` answer, a generator error a `failed` one. Without a target (the OpenAI-compatible
+ * away, or a backend that died mid-answer, leaves a `partial` answer (with the error in its metadata); a generator
+ * error before any text a `failed` one. Without a target (the OpenAI-compatible
  * facade) nothing is stored; the final answer is still built.
  */
 import type { ConversationRepository, MessageStatus } from "../../core/db/conversation-repository";
@@ -37,8 +38,11 @@ export interface FinalAnswer {
   timings: Record<string, number>;
 }
 
-export function statusOf(finishReason: FinalAnswer["finishReason"]): MessageStatus {
-  return finishReason === "abort" ? "partial" : finishReason === "error" ? "failed" : "complete";
+/** complete; partial when the client left or the backend died after some text; failed when nothing came. */
+export function statusOf(finishReason: FinalAnswer["finishReason"], text = ""): MessageStatus {
+  if (finishReason === "abort") return "partial";
+  if (finishReason === "error") return text.trim() ? "partial" : "failed";
+  return "complete";
 }
 
 /** The final answer of a context whose outcome is known. */
@@ -59,7 +63,7 @@ export function finalAnswer(ctx: PipelineContext): FinalAnswer {
     citations,
     decision: o.decision,
     confidence: o.confidence,
-    status: statusOf(o.finishReason),
+    status: statusOf(o.finishReason, o.text),
     finishReason: o.finishReason,
     ...(o.error ? { error: o.error } : {}),
     question: ctx.understanding?.question ?? ctx.content,

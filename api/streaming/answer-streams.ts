@@ -163,7 +163,7 @@ export class AnswerStreams {
             timings: ctx.timings,
           };
         }
-        if (view.status === "failed" && view.error?.code !== "ANSWER_PERSIST_FAILED") {
+        if ((view.status === "failed" || view.error) && view.error?.code !== "ANSWER_PERSIST_FAILED") {
           this.log(`[ANSWER_FAILED] message ${req.messageId}: ${view.error?.code ?? "?"} ${view.error?.message ?? ""}`);
         }
         // The conversation is free before the client hears `done`, so it can send the next message at once.

@@ -70,7 +70,8 @@ export function viewOfMessage(m: MessageInfo): AnswerView {
 
 /** The terminal event for a finished answer: `done`, or `error` when it failed. */
 export function terminalEvent(id: number, view: AnswerView): AnswerEvent {
-  if (view.status === "failed") {
+  // Failed outright, or cut short by a backend error after some text (status partial, error set).
+  if (view.status === "failed" || view.error) {
     const err = view.error ?? { code: "ANSWER_FAILED", message: "the answer could not be completed" };
     return { id, event: "error", data: { code: err.code, message: err.message, messageId: view.messageId, final: view } };
   }

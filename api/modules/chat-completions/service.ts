@@ -61,7 +61,7 @@ export async function completeChat(s: ChatServices, tenantId: string, req: ChatR
     /* the outcome carries the text */
   }
   const f = await s.answerPipeline.finish(ctx);
-  if (f.status === "failed") throw errors.unavailable(f.error?.code ?? "ANSWER_FAILED", f.error?.message ?? "the answer could not be completed");
+  if (f.status === "failed" || f.error) throw errors.unavailable(f.error?.code ?? "ANSWER_FAILED", f.error?.message ?? "the answer could not be completed");
   return {
     id: `chatcmpl-${randomUUID()}`,
     object: "chat.completion" as const,
@@ -105,7 +105,7 @@ export async function streamChat(s: ChatServices, tenantId: string, req: ChatReq
             if (r.value.type === "delta") send(chunk([{ index: 0, delta: { content: r.value.text }, finish_reason: null, logprobs: null }]));
           }
           const f = await s.answerPipeline.finish(ctx);
-          if (f.status === "failed") {
+          if (f.status === "failed" || f.error) {
             send(`data: ${JSON.stringify({ error: { code: f.error?.code ?? "ANSWER_FAILED", message: f.error?.message ?? "the answer could not be completed", type: "server_error" } })}\n\n`);
           } else {
             send(chunk([{ index: 0, delta: {}, finish_reason: finishReason(f), logprobs: null }], extras(f)));

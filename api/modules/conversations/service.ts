@@ -144,7 +144,7 @@ export async function startAnswer(s: ConversationServices, tenantId: string, con
 export async function answerMessage(s: ConversationServices, tenantId: string, conversationId: string, content: unknown): Promise<AnswerView> {
   const live = await startAnswer(s, tenantId, conversationId, content);
   const view = await live.final;
-  if (view.status === "failed") {
+  if (view.status === "failed" || view.error) {
     throw new AppError({
       code: view.error?.code ?? "ANSWER_FAILED",
       message: view.error?.message ?? "the answer could not be completed",
