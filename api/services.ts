@@ -89,7 +89,7 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     await stores.close();
     throw e;
   }
-  const generator = createGenerator(config, { metrics, log, llmLimits: opts.llmLimits, systemPrompt: (tenantId) => systemPromptStore(stores.kbState).current(tenantId) });
+  const generator = createGenerator(config, { metrics, log, llmLimits: { ...config.llm.limits, ...opts.llmLimits }, systemPrompt: (tenantId) => systemPromptStore(stores.kbState).current(tenantId) });
   const conversations = new ConversationRepository(stores.database.db);
   const answerPipeline = createAnswerPipeline({ config, retriever, generator, conversations, embedder: stores.embedder, metrics });
   const streamBuffer = new StreamBuffer(cache, { ttlSeconds: config.streaming.bufferTtlSeconds });

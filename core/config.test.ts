@@ -30,6 +30,12 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ RETRIEVAL_WEIGHTS: "vector" })).toThrow(/RETRIEVAL_WEIGHTS/);
   });
 
+  test("gateway limits: unset ones stay unset, bad ones fail", () => {
+    expect(loadConfig({}).llm.limits).toEqual({});
+    expect(loadConfig({ LLM_MAX_IN_FLIGHT_PER_BACKEND: "128", LLM_TTFT_TIMEOUT_MS: "5000" }).llm.limits).toEqual({ maxInFlightPerBackend: 128, ttftTimeoutMs: 5000 });
+    expect(() => loadConfig({ LLM_MAX_QUEUE: "-1" })).toThrow(/LLM_MAX_QUEUE/);
+  });
+
   test("LLM_BASE_URLS takes url|model|weight entries", () => {
     expect(parseBackends("http://a:8000/v1|qwen|2, http://b:8000/v1/", "m")).toEqual([
       { url: "http://a:8000/v1", model: "qwen", weight: 2 },

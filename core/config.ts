@@ -10,6 +10,18 @@ export interface LlmBackendConfig {
   weight: number;
 }
 
+/** Inference gateway limits from the environment; unset ones keep the gateway's defaults. */
+export interface LlmLimitsConfig {
+  maxInFlightPerBackend?: number;
+  maxQueue?: number;
+  queueTimeoutMs?: number;
+  ttftTimeoutMs?: number;
+  totalTimeoutMs?: number;
+  failureThreshold?: number;
+  cooldownMs?: number;
+  healthIntervalMs?: number;
+}
+
 export interface Config {
   host: string;
   port: number;
@@ -20,7 +32,7 @@ export interface Config {
   redisUrl?: string;
   lancedbUri: string;
   neo4j?: { url: string; user: string; password: string };
-  llm: { backends: LlmBackendConfig[]; apiKey?: string };
+  llm: { backends: LlmBackendConfig[]; apiKey?: string; limits: LlmLimitsConfig };
   embeddings: { baseUrl?: string; model: string; apiKey?: string; cacheDir: string };
   defaultTenant: string;
   sampleKb: boolean;
@@ -138,6 +150,22 @@ function parseWeights(raw: string | undefined): Record<string, number> {
   return out;
 }
 
+function llmLimits(env: Env): LlmLimitsConfig {
+  const out: LlmLimitsConfig = {};
+  const set = (key: keyof LlmLimitsConfig, name: string, min: number, max: number) => {
+    if (opt(env, name) !== undefined) out[key] = int(env, name, 0, min, max);
+  };
+  set("maxInFlightPerBackend", "LLM_MAX_IN_FLIGHT_PER_BACKEND", 1, 100_000);
+  set("maxQueue", "LLM_MAX_QUEUE", 0, 1_000_000);
+  set("queueTimeoutMs", "LLM_QUEUE_TIMEOUT_MS", 0, 600_000);
+  set("ttftTimeoutMs", "LLM_TTFT_TIMEOUT_MS", 100, 600_000);
+  set("totalTimeoutMs", "LLM_TOTAL_TIMEOUT_MS", 100, 3_600_000);
+  set("failureThreshold", "LLM_BREAKER_FAILURES", 1, 1000);
+  set("cooldownMs", "LLM_BREAKER_COOLDOWN_MS", 100, 3_600_000);
+  set("healthIntervalMs", "LLM_HEALTH_INTERVAL_MS", 0, 3_600_000);
+  return out;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const dataDir = resolve(str(env, "DATA_DIR", join(PROJECT_ROOT, "data")));
   const neo4jUrl = url(env, "NEO4J_URL", ["bolt:", "neo4j:", "bolt+s:", "neo4j+s:"]);
@@ -155,6 +183,7 @@ export function loadConfig(env: Env = process.env): Config {
     llm: {
       backends: parseBackends(opt(env, "LLM_BASE_URLS"), str(env, "LLM_MODEL", "default")),
       apiKey: opt(env, "LLM_API_KEY"),
+      limits: llmLimits(env),
     },
     embeddings: {
       baseUrl: url(env, "EMBEDDINGS_BASE_URL", ["http:", "https:"]),
