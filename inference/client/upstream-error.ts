@@ -13,7 +13,8 @@ export type FailureKind =
   | "malformed" // the body or an SSE chunk was not valid JSON
   | "interrupted" // connection reset, or the stream ended without a finish reason
   | "bad_request" // 400/413/422: the request itself is wrong; no other backend will take it
-  | "aborted"; // the caller went away
+  | "aborted" // the caller went away
+  | "local"; // this process is out of a resource (file descriptors): says nothing about the backend
 
 export interface UpstreamFailure {
   kind: FailureKind;
@@ -34,6 +35,9 @@ export function classifyUpstreamError(e: unknown): UpstreamFailure {
   if (e instanceof AttemptError) return e.failure;
   const message = e instanceof Error ? e.message : String(e);
   if (e instanceof OpenAI.APIUserAbortError) return { kind: "aborted", message };
+  if (isLocalResourceError(e)) {
+    return { kind: "local", message: `this API process is out of file descriptors (raise ulimit -n / LimitNOFILE): ${message}` };
+  }
   if (e instanceof OpenAI.APIConnectionTimeoutError) return { kind: "timeout", message };
   if (e instanceof OpenAI.APIConnectionError) return { kind: "connect", message };
   if (e instanceof OpenAI.APIError) {
@@ -52,9 +56,20 @@ export function classifyUpstreamError(e: unknown): UpstreamFailure {
 /** Retry on another backend before the first token? (Never after it.) */
 export const isRetryable = (kind: FailureKind): boolean => kind !== "bad_request" && kind !== "aborted";
 
-/** What the failure says about the backend, for its circuit breaker. 429 and caller errors say nothing. */
+/** What the failure says about the backend, for its circuit breaker. 429, caller and local errors say nothing. */
 export function verdictOf(kind: FailureKind): Verdict {
-  return kind === "rate_limit" || kind === "bad_request" || kind === "aborted" ? "neutral" : "failure";
+  return kind === "rate_limit" || kind === "bad_request" || kind === "aborted" || kind === "local" ? "neutral" : "failure";
+}
+
+/** EMFILE/ENFILE anywhere in the cause chain: the failure is ours, not the backend's. */
+function isLocalResourceError(e: unknown): boolean {
+  let c: unknown = e;
+  for (let depth = 0; c && depth < 6; depth++) {
+    const err = c as { code?: unknown; message?: unknown; cause?: unknown };
+    if (err.code === "EMFILE" || err.code === "ENFILE" || /too many open files/i.test(String(err.message ?? ""))) return true;
+    c = err.cause;
+  }
+  return false;
 }
 
 /** The StreamEvent error code for a failure after the first token. */
