@@ -15,7 +15,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { command, ensureFetchLimit, percentile, spawnSimulator, table, type SpawnedSimulator } from "./inference-support";
+import { command, ensureFetchLimit, percentile, spawnSimulator, sseData, table, type SpawnedSimulator } from "./inference-support";
 
 const QUESTIONS: string[] = (await Bun.file(join(import.meta.dir, "data/sample-kb-questions.json")).json()).map((q: { question: string }) => q.question);
 let qi = 0;
@@ -139,37 +139,24 @@ async function streamOnce(url: string, body: object, t0: number, onOpen?: () => 
     }
     onOpen?.();
     r.openAt = performance.now() - t0;
-    const decoder = new TextDecoder();
-    let buf = "";
     let finished = false;
     let errored = false;
     let done = false;
-    const reader = res.body.getReader();
-    for (;;) {
-      const { done: ended, value } = await reader.read();
-      if (ended) break;
-      buf += decoder.decode(value, { stream: true });
-      let i: number;
-      while ((i = buf.indexOf("\n\n")) >= 0) {
-        const frame = buf.slice(0, i);
-        buf = buf.slice(i + 2);
-        if (!frame.startsWith("data: ")) continue;
-        const data = frame.slice(6);
-        if (data === "[DONE]") {
-          done = true;
-          continue;
-        }
-        const json = JSON.parse(data) as { error?: unknown; choices?: { delta?: { content?: string }; finish_reason?: string | null }[] };
-        if (json.error) errored = true;
-        const choice = json.choices?.[0];
-        if (choice?.delta?.content) {
-          if (r.chunks++ === 0) {
-            r.ttftMs = performance.now() - startedAt;
-            onFirstToken?.();
-          }
-        }
-        if (choice?.finish_reason) finished = true;
+    for await (const data of sseData(res.body)) {
+      if (data === "[DONE]") {
+        done = true;
+        continue;
       }
+      const json = JSON.parse(data) as { error?: unknown; choices?: { delta?: { content?: string }; finish_reason?: string | null }[] };
+      if (json.error) errored = true;
+      const choice = json.choices?.[0];
+      if (choice?.delta?.content) {
+        if (r.chunks++ === 0) {
+          r.ttftMs = performance.now() - startedAt;
+          onFirstToken?.();
+        }
+      }
+      if (choice?.finish_reason) finished = true;
     }
     r.result = errored || !finished || !done ? "error" : "done";
   } catch {

@@ -4,6 +4,8 @@
  */
 import { resolve } from "node:path";
 
+import { readSse } from "../api/streaming/sse-reader";
+
 export const ROOT = resolve(import.meta.dir, "..");
 
 /** Bun caps concurrent fetches per process at 256 unless BUN_CONFIG_MAX_HTTP_REQUESTS is set at start-up;
@@ -59,7 +61,12 @@ export interface RawResult {
   ok: boolean;
 }
 
-/** One streamed chat completion with plain fetch and a hand-written SSE parser (the no-gateway baseline). */
+/** The `data:` payloads of an SSE stream (OpenAI-style chunks), parsed by the API's own SSE reader. */
+export async function* sseData(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  for await (const m of readSse(body)) if (m.comment === undefined) yield m.data;
+}
+
+/** One streamed chat completion with plain fetch and an SSE parser (the no-gateway baseline). */
 export async function rawStream(url: string, body: object): Promise<RawResult> {
   const t0 = performance.now();
   let ttftMs = 0;
@@ -67,28 +74,15 @@ export async function rawStream(url: string, body: object): Promise<RawResult> {
   let done = false;
   const res = await fetch(`${url}/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...body, stream: true }) });
   if (!res.ok || !res.body) return { ttftMs: 0, totalMs: performance.now() - t0, tokens: 0, ok: false };
-  const decoder = new TextDecoder();
-  let buf = "";
-  const reader = res.body.getReader();
-  for (;;) {
-    const { done: ended, value } = await reader.read();
-    if (ended) break;
-    buf += decoder.decode(value, { stream: true });
-    let i: number;
-    while ((i = buf.indexOf("\n\n")) >= 0) {
-      const frame = buf.slice(0, i);
-      buf = buf.slice(i + 2);
-      if (!frame.startsWith("data: ")) continue;
-      const data = frame.slice(6);
-      if (data === "[DONE]") {
-        done = true;
-        continue;
-      }
-      const content = JSON.parse(data).choices?.[0]?.delta?.content;
-      if (content) {
-        if (tokens === 0) ttftMs = performance.now() - t0;
-        tokens++;
-      }
+  for await (const data of sseData(res.body)) {
+    if (data === "[DONE]") {
+      done = true;
+      continue;
+    }
+    const content = JSON.parse(data).choices?.[0]?.delta?.content;
+    if (content) {
+      if (tokens === 0) ttftMs = performance.now() - t0;
+      tokens++;
     }
   }
   return { ttftMs, totalMs: performance.now() - t0, tokens, ok: done };
