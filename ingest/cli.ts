@@ -54,7 +54,8 @@ async function main() {
   }
   const config = loadConfig();
   const tenantId = values.tenant ?? config.defaultTenant;
-  const stores = await openStores(config, { skipKeywordRebuild: true });
+  // --reindex starts from an empty vector index and an unfitted embedder, refitted on the whole corpus.
+  const stores = await openStores(config, { skipKeywordRebuild: true, resetVectors: values.reindex });
   const pipeline = new IngestionPipeline({
     config,
     documents: stores.documents,

@@ -15,6 +15,10 @@ export class KbStateRepository {
     return (rows[0]?.value as T | undefined) ?? null;
   }
 
+  async delete(tenantId: string, key: string): Promise<void> {
+    await this.db.delete(kbState).where(and(eq(kbState.tenantId, tenantId), eq(kbState.key, key)));
+  }
+
   async set(tenantId: string, key: string, value: unknown): Promise<void> {
     await this.db
       .insert(kbState)

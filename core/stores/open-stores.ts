@@ -67,7 +67,7 @@ export async function openStores(config: Config, opts: OpenStoresOptions = {}): 
     const documents = new DocumentRepository(database.db);
     const jobs = new JobRepository(database.db);
     const kbState = new KbStateRepository(database.db);
-    if (opts.resetVectors) await kbState.set(SYSTEM_TENANT, EMBEDDER_STATE, null);
+    if (opts.resetVectors) await kbState.delete(SYSTEM_TENANT, EMBEDDER_STATE);
     const savedState = await kbState.get<LocalEmbedderState>(SYSTEM_TENANT, EMBEDDER_STATE);
     const embedder = await createEmbedder(config, savedState ?? undefined);
     let vectors = await LanceVectorIndex.open({
