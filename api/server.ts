@@ -1,5 +1,6 @@
 /** Starts the API: parses config, opens the stores (ingesting the sample knowledge base on first start), listens. */
 import { ConfigError, loadConfig } from "../core/config";
+import { isAppError } from "../core/errors";
 import { createApp } from "./app";
 import { createServices } from "./services";
 
@@ -15,7 +16,14 @@ async function main() {
     throw e;
   }
   const t = performance.now();
-  const services = await createServices(config);
+  let services;
+  try {
+    services = await createServices(config);
+  } catch (e) {
+    if (!isAppError(e)) throw e;
+    console.error(`cannot start: ${e.code}: ${e.message}`);
+    process.exit(1);
+  }
   const app = createApp(services).listen({
     hostname: config.host,
     port: config.port,

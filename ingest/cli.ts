@@ -130,6 +130,6 @@ async function main() {
 }
 
 main().catch((e) => {
-  console.error(e instanceof ConfigError ? `configuration error: ${e.message}` : e);
+  console.error(e instanceof ConfigError ? `configuration error: ${e.message}` : isAppError(e) ? `${e.code}: ${e.message}` : e);
   process.exit(2);
 });

@@ -7,6 +7,7 @@ import { join, resolve } from "node:path";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { sql } from "drizzle-orm";
 import { errors } from "../errors";
+import { lockDirectory } from "./dir-lock";
 import { schema } from "./schema";
 import { redactUrl as redact } from "../text/redact-url";
 
@@ -71,11 +72,14 @@ async function createPglite(dataDir?: string): Promise<Database> {
   const { drizzle } = await import("drizzle-orm/pglite");
   const { migrate } = await import("drizzle-orm/pglite/migrator");
   let client: InstanceType<typeof PGlite>;
+  let unlock = () => {};
   if (dataDir) {
     mkdirSync(dataDir, { recursive: true });
+    unlock = lockDirectory(dataDir, "the embedded database");
     try {
       client = await PGlite.create(join(dataDir));
     } catch (cause) {
+      unlock();
       throw errors.unavailable(
         "DATABASE_UNAVAILABLE",
         `the embedded database in ${dataDir} could not be opened (is another process using it?): ${(cause as Error).message}`,
@@ -86,14 +90,23 @@ async function createPglite(dataDir?: string): Promise<Database> {
     client = await PGlite.create();
   }
   const db = drizzle(client, { schema, casing: "snake_case" });
-  await migrate(db, { migrationsFolder: MIGRATIONS });
+  try {
+    await migrate(db, { migrationsFolder: MIGRATIONS });
+  } catch (e) {
+    await client.close().catch(() => {});
+    unlock();
+    throw e;
+  }
   return {
     db: db as unknown as Db,
     kind: "pglite",
     ping: async () => {
       await client.query("select 1");
     },
-    close: () => client.close(),
+    close: async () => {
+      await client.close();
+      unlock();
+    },
   };
 }
 
