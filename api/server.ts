@@ -1,6 +1,7 @@
 /** Starts the API: parses config, opens the stores (ingesting the sample knowledge base on first start), listens. */
 import { ConfigError, loadConfig } from "../core/config";
 import { isAppError } from "../core/errors";
+import { createLogger } from "../core/logger";
 import { createApp } from "./app";
 import { createServices } from "./services";
 
@@ -31,14 +32,15 @@ async function main() {
     maxRequestBodySize: config.limits.maxUploadBytes + 1024 * 1024,
     idleTimeout: 120,
   });
-  console.log(
+  const logger = createLogger(config.logLevel);
+  logger.info(
     `listening on http://${config.host}:${app.server?.port} (store: ${services.stores.database.kind}, embedder: ${services.stores.embedder().id}; ready in ${Math.round(performance.now() - t)} ms). OpenAPI: /swagger`,
   );
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: shutting down`);
+    logger.info(`${signal}: shutting down`);
     await app.stop();
     await services.close();
     process.exit(0);

@@ -4,6 +4,7 @@
  */
 import { Registry } from "prom-client";
 import type { Config } from "../core/config";
+import { createLogger } from "../core/logger";
 import type { IndexFilter } from "../core/ports/filters";
 import { keywordChannel, vectorChannel } from "../core/stores/channels";
 import { openStores, type OpenStoresOptions, type Stores } from "../core/stores/open-stores";
@@ -64,7 +65,8 @@ export interface ServicesOptions extends OpenStoresOptions {
 }
 
 export async function createServices(config: Config, opts: ServicesOptions = {}): Promise<Services> {
-  const log = opts.log ?? ((l: string) => console.log(l));
+  const logger = createLogger(config.logLevel);
+  const log = opts.log ?? ((l: string) => logger.info(l));
   const stores = await openStores(config, opts);
   const metrics = new Registry();
   const pipeline = new IngestionPipeline({
