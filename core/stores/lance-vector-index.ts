@@ -85,14 +85,12 @@ export class LanceVectorIndex implements VectorIndex {
         const minRows = this.opts.annMinRows ?? DEFAULT_ANN_MIN_ROWS;
         if (minRows > 0 && !this.annReady) {
           const indices = await this.table.listIndices();
-          if (indices.some((i) => i.columns.includes("vector"))) this.annReady = true;
-          else if ((await this.table.countRows()) >= minRows) {
-            await this.table.createIndex("vector", { config: lancedb.Index.hnswSq({ distanceType: "cosine" }) });
-            if (!indices.some((i) => i.columns.includes("document_id"))) await this.table.createIndex("document_id");
+          const has = (column: string) => indices.some((i) => i.columns.includes(column));
+          if (has("vector") || (await this.table.countRows()) >= minRows) {
+            if (!has("vector")) await this.table.createIndex("vector", { config: lancedb.Index.hnswSq({ distanceType: "cosine" }) });
+            if (!has("document_id")) await this.table.createIndex("document_id");
             // Every query prefilters by tenant: a bitmap index makes that filter cheap (7.5 -> 5.4 ms at 50k rows).
-            if (!indices.some((i) => i.columns.includes("tenant_id"))) {
-              await this.table.createIndex("tenant_id", { config: lancedb.Index.bitmap() });
-            }
+            if (!has("tenant_id")) await this.table.createIndex("tenant_id", { config: lancedb.Index.bitmap() });
             this.annReady = true;
           }
         }
