@@ -1,19 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { AppError } from "../../core/errors";
+import { rejection } from "../../tests/helpers/rejection";
 import { loadDocument, textLength } from "./index";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const OPTS = { maxChars: 10_000, timeoutMs: 5000 };
-
-async function rejection(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(AppError);
-    return e as AppError;
-  }
-  throw new Error("expected a rejection");
-}
 
 describe("loadDocument", () => {
   test("dispatches by format and records the canonical MIME type", async () => {

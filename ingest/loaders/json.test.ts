@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { AppError } from "../../core/errors";
+import { rejection } from "../../tests/helpers/rejection";
 import { loadDocument } from "./index";
 import { locateJsonError } from "./json-error";
 
@@ -8,16 +8,6 @@ const FIXTURES = join(import.meta.dir, "../../tests/fixtures/ingest");
 const OPTS = { maxChars: 100_000, timeoutMs: 5000 };
 const load = async (name: string) => loadDocument({ bytes: new Uint8Array(await Bun.file(join(FIXTURES, name)).arrayBuffer()), filename: name }, OPTS);
 const loadString = (s: string) => loadDocument({ bytes: new TextEncoder().encode(s), filename: "x.json" }, OPTS);
-
-async function rejection(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(AppError);
-    return e as AppError;
-  }
-  throw new Error("expected a rejection");
-}
 
 describe("json loader", () => {
   test("array form: one section per item, URLs in metadata.sources", async () => {

@@ -1,21 +1,11 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { AppError } from "../../core/errors";
+import { rejection } from "../../tests/helpers/rejection";
 import { closePdfWorkers, loadDocument } from "./index";
 
 const FIXTURES = join(import.meta.dir, "../../tests/fixtures/ingest");
 const fixture = async (name: string) => new Uint8Array(await Bun.file(join(FIXTURES, name)).arrayBuffer());
 const OPTS = { maxChars: 1_000_000, timeoutMs: 20_000 };
-
-async function rejection(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(AppError);
-    return e as AppError;
-  }
-  throw new Error("expected the load to be rejected");
-}
 
 afterAll(() => closePdfWorkers());
 
