@@ -100,6 +100,8 @@ export function handleChat(ctx: ChatContext, req: ChatRequest, signal: AbortSign
   const created = Math.floor(Date.now() / 1000);
   const usage = () => usageOf(promptTokens, tokens.length);
 
+  // What the scheduler needs of this request, streamed or not.
+  const timing: Omit<Parameters<typeof newSequence>[0], "sink"> = { promptTokens, tokens, finishReason, stallAfter: fault.stallAfter, dropAfter: fault.dropAfter };
   if (req.stream) {
     const writer = new ChunkWriter(id, created, req.model, req.includeUsage);
     let controller!: ReadableStreamDefaultController<Uint8Array>;
@@ -111,11 +113,7 @@ export function handleChat(ctx: ChatContext, req: ChatRequest, signal: AbortSign
       }
     };
     const seq = newSequence({
-      promptTokens,
-      tokens,
-      finishReason,
-      stallAfter: fault.stallAfter,
-      dropAfter: fault.dropAfter,
+      ...timing,
       sink: {
         tokens: (t) => send(writer.content(t)),
         finish: () => {
@@ -143,11 +141,7 @@ export function handleChat(ctx: ChatContext, req: ChatRequest, signal: AbortSign
 
   return new Promise<Response>((resolve) => {
     const seq = newSequence({
-      promptTokens,
-      tokens,
-      finishReason,
-      stallAfter: fault.stallAfter,
-      dropAfter: fault.dropAfter,
+      ...timing,
       sink: {
         tokens: () => {},
         finish: () => resolve(jsonResponse(completionBody(id, created, req.model, tokens.join(""), finishReason, usage()))),
