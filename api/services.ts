@@ -158,7 +158,7 @@ async function checkHealth(config: Config, stores: Stores, jobs: JobRunner, cach
     timed("vectors", async () => {
       const v = stores.vectors();
       if (v.mismatch) throw v.mismatch;
-      return { kind: "lancedb", rows: await v.count() };
+      return { kind: "lancedb", rows: await v.count(), inMemoryMirror: v.mirrored };
     }),
     timed("keywords", async () => ({ kind: config.retrieval.keywordIndex, docs: await stores.keywords.count() })),
     timed("embedder", async () => ({ id: stores.embedder().id, dimension: stores.embedder().dimension })),

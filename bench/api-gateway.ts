@@ -51,7 +51,9 @@ interface ApiProcess {
 }
 
 async function spawnApi(dataDir: string, sims: SpawnedSimulator[], limits: Record<string, number>, sampleKb = true): Promise<ApiProcess> {
-  const proc = Bun.spawn([process.execPath, "run", import.meta.path, "--serve-api", JSON.stringify(limits)], {
+  // BENCH_API_FLAGS: extra bun flags for the API process, e.g. "--cpu-prof-md --cpu-prof-dir=bench/out/prof".
+  const extra = (process.env.BENCH_API_FLAGS ?? "").split(" ").filter(Boolean);
+  const proc = Bun.spawn([process.execPath, ...extra, "run", import.meta.path, "--serve-api", JSON.stringify(limits)], {
     env: { ...process.env, DATA_DIR: dataDir, SAMPLE_KB: String(sampleKb), LLM_BASE_URLS: sims.map((s) => `${s.url}|sim-model`).join(","), BUN_CONFIG_MAX_HTTP_REQUESTS: String(FETCH_LIMIT) },
     stdout: "pipe",
     stderr: "ignore",

@@ -50,7 +50,19 @@ export interface Config {
     extractiveDelayMs: number;
   };
   chunking: { size: number; overlap: number };
-  retrieval: { keywordIndex: "bm25" | "minisearch"; rrfK: number; fusion: "rrf" | "weighted"; weights: Record<string, number>; defaultK: number; maxK: number };
+  retrieval: {
+    keywordIndex: "bm25" | "minisearch";
+    rrfK: number;
+    fusion: "rrf" | "weighted";
+    weights: Record<string, number>;
+    defaultK: number;
+    maxK: number;
+    /** Vector tables up to this many rows are searched exactly in memory (LanceDB stays the store); 0: never. */
+    vectorMemoryMaxRows: number;
+    /** Hydrated chunks are kept in memory; a document's active version is re-read after this long (0: no cache). */
+    chunkCacheTtlMs: number;
+    chunkCacheMax: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -218,6 +230,9 @@ export function loadConfig(env: Env = process.env): Config {
       weights: parseWeights(opt(env, "RETRIEVAL_WEIGHTS")),
       defaultK: int(env, "RETRIEVAL_K", 8, 1, 100),
       maxK: 100,
+      vectorMemoryMaxRows: int(env, "VECTOR_MEMORY_MAX_ROWS", 20_000, 0, 10_000_000),
+      chunkCacheTtlMs: int(env, "CHUNK_CACHE_TTL_MS", 1000, 0, 3_600_000),
+      chunkCacheMax: int(env, "CHUNK_CACHE_MAX", 20_000, 1, 10_000_000),
     },
   };
 }

@@ -78,6 +78,15 @@ describe("mmrSelect", () => {
     expect(new Set(picked.map((p) => p.documentId)).size).toBe(3);
   });
 
+  test("termVectorOf supplies the term vectors (callers cache them) and gives the same selection", () => {
+    const pool = [...returns, ...shipping, ...warranty].map((p, i) => ({ ...p, score: 1 - i * 0.05 })) as Passage[];
+    const seen: string[] = [];
+    const cached = mmrSelect(pool, { k: 3, lambda: 0.3, termVectorOf: (p) => (seen.push(p.chunkId), termVector(p.text)) });
+    expect(ids(cached)).toEqual(ids(mmrSelect(pool, { k: 3, lambda: 0.3 })));
+    expect(new Set(seen).size).toBe(seen.length); // asked once per passage
+    expect(seen.length).toBeGreaterThan(0);
+  });
+
   test("empty input gives an empty list", () => {
     expect(mmrSelect([], { k: 5 })).toEqual([]);
   });

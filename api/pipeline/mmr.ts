@@ -29,6 +29,8 @@ export interface MmrOptions<T extends MmrItem> {
   similarity?: Similarity<T>;
   /** Embedding vectors aligned with the passages (same length); a missing vector falls back to text similarity. */
   vectors?: ReadonlyArray<ArrayLike<number> | null | undefined>;
+  /** Term vector of a passage for text similarity (default: termVector(text)); lets callers cache them. */
+  termVectorOf?: (item: T) => ReadonlyMap<string, number>;
   /** Similarity above which a candidate counts as a duplicate of a selected passage (default 0.9). */
   duplicateThreshold?: number;
 }
@@ -43,10 +45,14 @@ export function termVector(text: string): Map<string, number> {
 /** Cosine of two sparse term-frequency vectors (0 when either is empty). */
 export function sparseCosine(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): number {
   if (a.size === 0 || b.size === 0) return 0;
+  return sparseDot(a, b) / (norm(a.values()) * norm(b.values()));
+}
+
+function sparseDot(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): number {
   const [small, large] = a.size <= b.size ? [a, b] : [b, a];
   let dot = 0;
   for (const [t, x] of small) dot += x * (large.get(t) ?? 0);
-  return dot / (norm(a.values()) * norm(b.values()));
+  return dot;
 }
 
 /** Cosine of two dense vectors (0 when either is all zeros). */
@@ -101,15 +107,22 @@ export function mmrSelect<T extends MmrItem>(passages: readonly T[], options: Mm
   const n = passages.length;
   if (n === 0) return [];
 
-  const tf: (Map<string, number> | undefined)[] = new Array(n);
+  const tf: (ReadonlyMap<string, number> | undefined)[] = new Array(n);
+  const tfNorm: number[] = new Array(n);
+  const tfOf = options.termVectorOf ?? ((p: T) => termVector(p.text));
+  const terms = (i: number) => {
+    if (tf[i]) return;
+    tf[i] = tfOf(passages[i]!);
+    tfNorm[i] = norm(tf[i]!.values());
+  };
   const sim = (i: number, j: number): number => {
     if (options.similarity) return options.similarity(passages[i]!, passages[j]!);
     const va = options.vectors?.[i];
     const vb = options.vectors?.[j];
     if (va && vb) return cosine(va, vb);
-    tf[i] ??= termVector(passages[i]!.text);
-    tf[j] ??= termVector(passages[j]!.text);
-    return sparseCosine(tf[i]!, tf[j]!);
+    terms(i);
+    terms(j);
+    return tfNorm[i] && tfNorm[j] ? sparseDot(tf[i]!, tf[j]!) / (tfNorm[i]! * tfNorm[j]!) : 0;
   };
 
   const scores = passages.map((p) => (Number.isFinite(p.score) ? p.score : p.score > 0 ? Number.MAX_VALUE : -Number.MAX_VALUE));

@@ -5,7 +5,7 @@
  */
 import type { Reranker } from "../../core/ports/reranker";
 import type { Stage } from "./answer-pipeline";
-import { mmrSelect } from "./mmr";
+import { mmrSelect, termVector } from "./mmr";
 
 export interface RerankOptions {
   /** Passages to keep (default 6). */
@@ -16,7 +16,20 @@ export interface RerankOptions {
   reranker?: Reranker;
 }
 
+/** Term vectors of recently seen chunks: a chunk id names immutable text, and tokenising costs ~50 us a chunk. */
+const TERM_VECTOR_CACHE = 4096;
+
 export function rerankStage(o: RerankOptions = {}): Stage {
+  const termVectors = new Map<string, ReadonlyMap<string, number>>();
+  const termVectorOf = (p: { chunkId: string; text: string }) => {
+    let v = termVectors.get(p.chunkId);
+    if (!v) {
+      v = termVector(p.text);
+      if (termVectors.size >= TERM_VECTOR_CACHE) termVectors.delete(termVectors.keys().next().value!);
+      termVectors.set(p.chunkId, v);
+    }
+    return v;
+  };
   return {
     name: "rerank",
     when: (ctx) => !ctx.run,
@@ -26,7 +39,7 @@ export function rerankStage(o: RerankOptions = {}): Stage {
         const question = ctx.understanding?.question ?? ctx.content;
         candidates = await o.reranker.rerank(question, candidates.map((p) => ({ ...p, id: p.chunkId })), ctx.signal);
       }
-      ctx.passages = candidates.length ? mmrSelect(candidates, { k: o.k ?? 6, lambda: o.lambda ?? 0.7, duplicateThreshold: o.duplicateThreshold }) : [];
+      ctx.passages = candidates.length ? mmrSelect(candidates, { k: o.k ?? 6, lambda: o.lambda ?? 0.7, duplicateThreshold: o.duplicateThreshold, termVectorOf }) : [];
     },
   };
 }

@@ -63,6 +63,8 @@ describe("metrics plugin", () => {
     const text = await scrape(a);
     expect(text).toContain("process_resident_memory_bytes");
     expect(text).toContain("process_cpu_seconds_total");
+    expect(text).toContain("nodejs_heap_size_used_bytes");
+    expect(text).not.toContain("nodejs_heap_space_size_used_bytes"); // a full heap walk per scrape in Bun
     expect(text).toContain('llm_time_to_first_token_seconds_count{backend="gpu1:8000"} 1');
     expect(text).toContain("llm_admission_queue_depth 3");
   });

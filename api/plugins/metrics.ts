@@ -28,7 +28,12 @@ let seeds = 0;
 function httpMetrics(registry: Registry, defaults: boolean): HttpMetrics {
   let m = byRegistry.get(registry);
   if (m) return m;
-  if (defaults) collectDefaultMetrics({ register: registry });
+  if (defaults) {
+    collectDefaultMetrics({ register: registry });
+    // Per-space heap figures come from a full heap walk in Bun (15 ms on a small heap, ~100 ms on the API's),
+    // which would stall every stream at each scrape; the totals (nodejs_heap_size_*_bytes) stay.
+    for (const kind of ["total", "used", "available"]) registry.removeSingleMetric(`nodejs_heap_space_size_${kind}_bytes`);
+  }
   const labelNames = ["method", "route", "status"] as const;
   m = {
     requests: new Counter({ name: "http_requests_total", help: "HTTP requests by method, route template and status.", labelNames, registers: [registry] }),

@@ -6,6 +6,7 @@
 import { and, asc, count, desc, eq, gt, ilike, inArray, lt, ne, or, sql } from "drizzle-orm";
 import { errors } from "../errors";
 import type { ActiveChunk, ChunkInfo, DocumentInfo, DocumentListQuery, RecordInfo } from "../ports/store";
+import { ChunkCache, type ChunkCacheOptions } from "./chunk-cache";
 import type { Db } from "./client";
 import { chunks, documents, records } from "./schema";
 
@@ -33,7 +34,17 @@ const documentColumns = {
 };
 
 export class DocumentRepository {
-  constructor(private readonly db: Db) {}
+  /** Hydrated chunks kept in memory (see chunk-cache.ts); absent when caching is off. */
+  private readonly cache?: ChunkCache;
+
+  constructor(
+    private readonly db: Db,
+    cache?: ChunkCacheOptions,
+  ) {
+    if (cache && cache.ttlMs > 0) {
+      this.cache = new ChunkCache({ load: (t, ids) => this.loadActiveChunks(t, ids), versions: (t, ids) => this.activeVersions(t, ids) }, cache);
+    }
+  }
 
   async findBySource(tenantId: string, source: string): Promise<DocumentInfo | null> {
     const rows = await this.db
@@ -91,6 +102,14 @@ export class DocumentRepository {
    * (null for a new document); a concurrent writer that got there first makes this fail with 409.
    */
   async commitVersion(doc: DocumentInfo & { content: string }, expectedVersion: number | null): Promise<void> {
+    try {
+      await this.writeVersion(doc, expectedVersion);
+    } finally {
+      this.cache?.forget(doc.tenantId, doc.id);
+    }
+  }
+
+  private async writeVersion(doc: DocumentInfo & { content: string }, expectedVersion: number | null): Promise<void> {
     if (expectedVersion === null) {
       const inserted = await this.db.insert(documents).values(doc).onConflictDoNothing().returning({ id: documents.id });
       if (!inserted.length) throw errors.conflict("DOCUMENT_CONFLICT", `document '${doc.source}' was created concurrently; retry`);
@@ -120,12 +139,32 @@ export class DocumentRepository {
       .delete(documents)
       .where(and(eq(documents.tenantId, tenantId), eq(documents.id, id)))
       .returning(documentColumns);
+    this.cache?.forget(tenantId, id);
     return rows[0] ?? null;
   }
 
   /** Chunks by id that belong to the active version of a live document, joined with document fields. */
   async activeChunks(tenantId: string, ids: string[]): Promise<ActiveChunk[]> {
     if (!ids.length) return [];
+    return this.cache ? this.cache.activeChunks(tenantId, ids) : this.loadActiveChunks(tenantId, ids);
+  }
+
+  /** Seeds the chunk cache with chunks just read as active (see ChunkCache.prime). */
+  primeChunkCache(chunks: readonly ActiveChunk[]): void {
+    this.cache?.prime(chunks);
+  }
+
+  /** Active version of each listed document that exists. */
+  async activeVersions(tenantId: string, ids: string[]): Promise<Map<string, number>> {
+    if (!ids.length) return new Map();
+    const rows = await this.db
+      .select({ id: documents.id, version: documents.version })
+      .from(documents)
+      .where(and(eq(documents.tenantId, tenantId), inArray(documents.id, ids)));
+    return new Map(rows.map((r) => [r.id, r.version]));
+  }
+
+  private async loadActiveChunks(tenantId: string, ids: string[]): Promise<ActiveChunk[]> {
     return this.db
       .select({ ...chunkColumns, title: documents.title, docType: documents.docType, source: documents.source, tags: documents.tags })
       .from(chunks)

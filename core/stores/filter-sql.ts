@@ -7,6 +7,7 @@ const inList = (column: string, values: string[]) => `${column} IN (${values.map
 
 /** Tags are stored as "|a|b|" so a tag test is a LIKE on the delimited form. */
 export const encodeTags = (tags: string[]) => (tags.length ? `|${tags.join("|")}|` : "");
+export const decodeTags = (encoded: string) => (encoded ? encoded.slice(1, -1).split("|") : []);
 
 const likeEscape = (v: string) => v.replace(/[\\%_]/g, (c) => `\\${c}`);
 

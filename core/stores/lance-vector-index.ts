@@ -7,7 +7,8 @@ import { Field, FixedSizeList, Float32, Int32, Schema, Utf8 } from "apache-arrow
 import { AppError, errors } from "../errors";
 import type { DocumentSelector, IndexFilter, IndexHit } from "../ports/filters";
 import type { VectorIndex, VectorRow } from "../ports/vector-index";
-import { encodeTags, filterToSql, quote } from "./filter-sql";
+import { decodeTags, encodeTags, filterToSql, quote } from "./filter-sql";
+import { MemoryVectorIndex } from "./memory-vector-index";
 
 const TABLE = "chunk_vectors";
 const META = "index_meta";
@@ -22,9 +23,15 @@ export interface LanceOptions {
   optimizeEvery?: number;
   /** Build an ANN index (IVF-HNSW with scalar quantisation) once the table has this many rows; 0 disables. */
   annMinRows?: number;
+  /**
+   * Keep an exact in-memory mirror of the table (searched instead of LanceDB) while it has at most this many
+   * rows; 0 disables. Writes go to LanceDB first, then to the mirror.
+   */
+  memoryMaxRows?: number;
 }
 
 const DEFAULT_ANN_MIN_ROWS = 20_000;
+export const DEFAULT_MEMORY_MAX_ROWS = 20_000;
 
 export class LanceVectorIndex implements VectorIndex {
   private writes: Promise<unknown> = Promise.resolve();
@@ -32,6 +39,8 @@ export class LanceVectorIndex implements VectorIndex {
   private annReady = false;
   /** Set when the stored index was built by another embedder; every call then fails with this error. */
   mismatch?: AppError;
+  /** The exact in-memory copy searched while the table is small (see LanceOptions.memoryMaxRows). */
+  private mirror?: MemoryVectorIndex;
 
   private constructor(
     private readonly conn: lancedb.Connection,
@@ -70,8 +79,46 @@ export class LanceVectorIndex implements VectorIndex {
       : await conn.createEmptyTable(TABLE, schemaFor(opts.dimension), { mode: "overwrite" });
     const index = new LanceVectorIndex(conn, table, opts);
     index.mismatch = mismatch;
-    if (!mismatch) index.maintain();
+    if (!mismatch) {
+      await index.loadMirror();
+      index.maintain();
+    }
     return index;
+  }
+
+  /** Whether searches are answered by the in-memory mirror (for /v1/health and tests). */
+  get mirrored(): boolean {
+    return this.mirror !== undefined;
+  }
+
+  private get memoryMaxRows(): number {
+    return this.opts.memoryMaxRows ?? DEFAULT_MEMORY_MAX_ROWS;
+  }
+
+  private async loadMirror(): Promise<void> {
+    if (this.memoryMaxRows <= 0 || (await this.table.countRows()) > this.memoryMaxRows) return;
+    const mirror = new MemoryVectorIndex(this.opts.dimension);
+    const rows = await this.table.query().select(["id", "tenant_id", "document_id", "version", "doc_type", "source", "tags", "vector"]).toArray();
+    mirror.put(
+      rows.map((r: { id: string; tenant_id: string; document_id: string; version: number; doc_type: string; source: string; tags: string; vector: ArrayLike<number> }) => ({
+        id: r.id,
+        tenantId: r.tenant_id,
+        documentId: r.document_id,
+        version: Number(r.version),
+        docType: r.doc_type,
+        source: r.source,
+        tags: decodeTags(r.tags),
+        vector: Float32Array.from(r.vector as ArrayLike<number>),
+      })),
+    );
+    this.mirror = mirror;
+  }
+
+  /** Applies a write LanceDB accepted to the mirror; a mirror that outgrew its limit is dropped for good. */
+  private mirrorWrite(apply: (m: MemoryVectorIndex) => void): void {
+    if (!this.mirror) return;
+    apply(this.mirror);
+    if (this.mirror.size > this.memoryMaxRows) this.mirror = undefined;
   }
 
   /**
@@ -125,6 +172,7 @@ export class LanceVectorIndex implements VectorIndex {
       await this.table.delete(`id IN (${rows.map((r) => quote(r.id)).join(", ")})`);
       await this.table.add(data);
     });
+    this.mirrorWrite((m) => m.put(rows));
   }
 
   async search(vector: Float32Array, k: number, filter: IndexFilter): Promise<IndexHit[]> {
@@ -132,6 +180,7 @@ export class LanceVectorIndex implements VectorIndex {
     if (vector.length !== this.opts.dimension) {
       throw errors.internal("VECTOR_DIMENSION", `query vector has ${vector.length} dimensions, index has ${this.opts.dimension}`);
     }
+    if (this.mirror) return this.mirror.searchSync(vector, k, filter);
     const rows = await this.table
       .vectorSearch(Array.from(vector))
       .distanceType("cosine")
@@ -156,9 +205,11 @@ export class LanceVectorIndex implements VectorIndex {
     }
     if (sel.exceptVersion !== undefined) where += ` AND version <> ${Math.trunc(sel.exceptVersion)}`;
     await this.serialized(() => this.table.delete(where));
+    this.mirrorWrite((m) => m.delete(sel));
   }
 
   async count(tenantId?: string): Promise<number> {
+    if (this.mirror) return this.mirror.count(tenantId);
     return this.table.countRows(tenantId === undefined ? undefined : `tenant_id = ${quote(tenantId)}`);
   }
 

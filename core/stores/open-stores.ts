@@ -1,6 +1,7 @@
 /**
  * Opens every store the product needs from the config: relational (PGlite or PostgreSQL), embedder (local
- * GloVe/SIF or OpenAI-compatible), vectors (LanceDB) and keywords (MiniSearch, rebuilt from the chunk table).
+ * GloVe/SIF or OpenAI-compatible), vectors (LanceDB, with an exact in-memory mirror while small) and keywords (BM25
+ * or MiniSearch, rebuilt from the chunk table).
  * Shared by the API server, the ingest CLI and the benchmarks.
  */
 import type { Config } from "../config";
@@ -64,7 +65,8 @@ export async function openStores(config: Config, opts: OpenStoresOptions = {}): 
     searchPath: opts.searchPath,
   });
   try {
-    const documents = new DocumentRepository(database.db);
+    const { chunkCacheTtlMs, chunkCacheMax, vectorMemoryMaxRows } = config.retrieval;
+    const documents = new DocumentRepository(database.db, { ttlMs: chunkCacheTtlMs, maxChunks: chunkCacheMax });
     const jobs = new JobRepository(database.db);
     const kbState = new KbStateRepository(database.db);
     if (opts.resetVectors) await kbState.delete(SYSTEM_TENANT, EMBEDDER_STATE);
@@ -75,6 +77,7 @@ export async function openStores(config: Config, opts: OpenStoresOptions = {}): 
       embedderId: embedder.id,
       dimension: embedder.dimension,
       reset: opts.resetVectors,
+      memoryMaxRows: vectorMemoryMaxRows,
     });
     const keywords = config.retrieval.keywordIndex === "minisearch" ? new MiniSearchKeywordIndex() : new Bm25KeywordIndex();
 
@@ -93,13 +96,14 @@ export async function openStores(config: Config, opts: OpenStoresOptions = {}): 
         await embedder.fit(texts); // fits in place; its id changes with the fitted state
         await kbState.set(SYSTEM_TENANT, EMBEDDER_STATE, embedder.state());
         await vectors.close();
-        vectors = await LanceVectorIndex.open({ uri: config.lancedbUri, embedderId: embedder.id, dimension: embedder.dimension, reset: true });
+        vectors = await LanceVectorIndex.open({ uri: config.lancedbUri, embedderId: embedder.id, dimension: embedder.dimension, reset: true, memoryMaxRows: vectorMemoryMaxRows });
         return true;
       },
       async rebuildKeywordIndex() {
         keywords.clear();
         let n = 0;
         for await (const page of documents.allActiveChunks()) {
+          documents.primeChunkCache(page);
           await keywords.add(
             page.map((c) => ({
               id: c.id,

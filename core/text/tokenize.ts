@@ -33,6 +33,17 @@ export function contentTokens(text: string): string[] {
 
 /** A cheap token count for budgets: ~4 characters per token for English, never less than the word count. */
 export function estimateTokens(text: string): number {
-  const words = text.split(/\s+/).filter(Boolean).length;
+  // Words counted in one pass without building an array (this runs for every passage and prompt).
+  let words = 0;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const space = c === 32 || (c >= 9 && c <= 13) || c === 160 || c === 0x2028 || c === 0x2029 || c === 0xfeff || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x202f || c === 0x205f || c === 0x3000;
+    if (space) inWord = false;
+    else if (!inWord) {
+      inWord = true;
+      words++;
+    }
+  }
   return Math.max(words, Math.ceil(text.length / 4));
 }

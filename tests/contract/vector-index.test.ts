@@ -3,8 +3,10 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { IndexFilter } from "../../core/ports/filters";
 import type { VectorIndex, VectorRow } from "../../core/ports/vector-index";
 import { LanceVectorIndex } from "../../core/stores/lance-vector-index";
+import { MemoryVectorIndex } from "../../core/stores/memory-vector-index";
 
 const DIM = 8;
 const dirs: string[] = [];
@@ -27,7 +29,9 @@ function row(id: string, v: Float32Array, over: Partial<VectorRow> = {}): Vector
 }
 
 const adapters: [string, () => Promise<VectorIndex>][] = [
-  ["lancedb", () => LanceVectorIndex.open({ uri: tmp(), embedderId: "test-emb", dimension: DIM })],
+  ["lancedb (searched through its in-memory mirror)", () => LanceVectorIndex.open({ uri: tmp(), embedderId: "test-emb", dimension: DIM })],
+  ["lancedb (no mirror)", () => LanceVectorIndex.open({ uri: tmp(), embedderId: "test-emb", dimension: DIM, memoryMaxRows: 0 })],
+  ["memory", async () => new MemoryVectorIndex(DIM, 2)],
 ];
 
 for (const [name, make] of adapters) {
@@ -95,5 +99,60 @@ describe("LanceVectorIndex embedder guard", () => {
     expect(reset.mismatch).toBeUndefined();
     expect(await reset.count()).toBe(0);
     await reset.close();
+  });
+});
+
+describe("LanceVectorIndex in-memory mirror", () => {
+  // Distinct directions (no ties at the cut-off), from a fixed linear congruential sequence.
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+  const spread = () => {
+    const v = Float32Array.from({ length: DIM }, rand);
+    const n = Math.hypot(...v);
+    return v.map((x) => x / n);
+  };
+  const rows = (n: number, from = 0) => Array.from({ length: n }, (_, i) => row(`r${from + i}`, from + i < DIM ? vec(from + i) : spread(), { documentId: `d${(from + i) % 3}`, tags: i % 2 ? ["odd"] : [] }));
+  const ids = (hits: { id: string; score: number }[]) => hits.map((h) => `${h.id}:${h.score.toFixed(4)}`);
+
+  test("is rebuilt from disk on open and answers exactly like LanceDB itself", async () => {
+    const uri = tmp();
+    const a = await LanceVectorIndex.open({ uri, embedderId: "test-emb", dimension: DIM });
+    await a.upsert(rows(40));
+    await a.remove({ tenantId: "t1", documentId: "d1" });
+    await a.close();
+    const mirrored = await LanceVectorIndex.open({ uri, embedderId: "test-emb", dimension: DIM });
+    const plain = await LanceVectorIndex.open({ uri, embedderId: "test-emb", dimension: DIM, memoryMaxRows: 0 });
+    expect(mirrored.mirrored).toBe(true);
+    expect(plain.mirrored).toBe(false);
+    expect(await mirrored.count("t1")).toBe(await plain.count("t1"));
+    const cases: [Float32Array, Partial<IndexFilter>][] = [[vec(0), {}], [spread(), { tags: ["odd"] }], [spread(), { documentIds: ["d2"] }]];
+    for (const [q, f] of cases) {
+      const filter = { tenantId: "t1", ...f };
+      const m = ids(await mirrored.search(q, 10, filter));
+      expect(m.length).toBeGreaterThan(0);
+      expect(new Set(m)).toEqual(new Set(ids(await plain.search(q, 10, filter))));
+    }
+    await mirrored.close();
+    await plain.close();
+  });
+
+  test("is dropped once the table outgrows it; searches then go to LanceDB", async () => {
+    const idx = await LanceVectorIndex.open({ uri: tmp(), embedderId: "test-emb", dimension: DIM, memoryMaxRows: 10 });
+    await idx.upsert(rows(8));
+    expect(idx.mirrored).toBe(true);
+    await idx.upsert(rows(8, 8));
+    expect(idx.mirrored).toBe(false);
+    expect(await idx.count()).toBe(16);
+    expect((await idx.search(vec(0), 3, { tenantId: "t1" })).map((h) => h.id)).toContain("r0");
+    await idx.close();
+  });
+
+  test("a failed write leaves the mirror as it was", async () => {
+    const idx = await LanceVectorIndex.open({ uri: tmp(), embedderId: "test-emb", dimension: DIM });
+    await idx.upsert(rows(3));
+    await expect(idx.upsert([row("bad", new Float32Array(DIM + 1))])).rejects.toThrow(/dimensions/);
+    expect(await idx.count()).toBe(3);
+    expect((await idx.search(vec(0), 10, { tenantId: "t1" })).map((h) => h.id).sort()).toEqual(["r0", "r1", "r2"]);
+    await idx.close();
   });
 });
