@@ -5,7 +5,7 @@ import overlapping from "../../tests/fixtures/passages/overlapping-returns.json"
 import returns from "../../tests/fixtures/passages/return-policy.json";
 import shipping from "../../tests/fixtures/passages/shipping-policy.json";
 import warranty from "../../tests/fixtures/passages/warranty.json";
-import { cosine, mmrSelect, sparseCosine, termVector, textSimilarity } from "./mmr";
+import { cosine, mmrSelect, sparseCosine, termCosine, termVector, termVectorOf, textSimilarity } from "./mmr";
 
 const P = (text: string, score: number, chunkId = text.slice(0, 12)) => ({ chunkId, text, score });
 const ids = (ps: { chunkId: string }[]) => ps.map((p) => p.chunkId);
@@ -18,6 +18,10 @@ describe("similarity", () => {
     expect(partial).toBeGreaterThan(0.3);
     expect(partial).toBeLessThan(0.9);
     expect(sparseCosine(termVector("the of and"), termVector("laptop"))).toBe(0);
+    // The merge form mmrSelect uses agrees with the map form.
+    for (const [a, b] of [["laptops returned within 15 days", "tablets returned within 30 days, laptops laptops 15"], ["x y z", "q"], ["", "laptop"]] as const) {
+      expect(termCosine(termVectorOf(a), termVectorOf(b))).toBeCloseTo(sparseCosine(termVector(a), termVector(b)), 10);
+    }
   });
 
   test("dense cosine and dimension mismatch", () => {
@@ -81,7 +85,7 @@ describe("mmrSelect", () => {
   test("termVectorOf supplies the term vectors (callers cache them) and gives the same selection", () => {
     const pool = [...returns, ...shipping, ...warranty].map((p, i) => ({ ...p, score: 1 - i * 0.05 })) as Passage[];
     const seen: string[] = [];
-    const cached = mmrSelect(pool, { k: 3, lambda: 0.3, termVectorOf: (p) => (seen.push(p.chunkId), termVector(p.text)) });
+    const cached = mmrSelect(pool, { k: 3, lambda: 0.3, termVectorOf: (p) => (seen.push(p.chunkId), termVectorOf(p.text)) });
     expect(ids(cached)).toEqual(ids(mmrSelect(pool, { k: 3, lambda: 0.3 })));
     expect(new Set(seen).size).toBe(seen.length); // asked once per passage
     expect(seen.length).toBeGreaterThan(0);

@@ -29,10 +29,49 @@ export interface MmrOptions<T extends MmrItem> {
   similarity?: Similarity<T>;
   /** Embedding vectors aligned with the passages (same length); a missing vector falls back to text similarity. */
   vectors?: ReadonlyArray<ArrayLike<number> | null | undefined>;
-  /** Term vector of a passage for text similarity (default: termVector(text)); lets callers cache them. */
-  termVectorOf?: (item: T) => ReadonlyMap<string, number>;
+  /** Term vector of a passage for text similarity (default: termVectorOf(text)); lets callers cache them. */
+  termVectorOf?: (item: T) => TermVector;
   /** Similarity above which a candidate counts as a duplicate of a selected passage (default 0.9). */
   duplicateThreshold?: number;
+}
+
+/** Term frequencies as parallel arrays sorted by an interned term number, with their norm: dot products are a merge. */
+export interface TermVector {
+  ids: Int32Array;
+  tfs: Float64Array;
+  norm: number;
+}
+
+/** Term -> number, shared by every TermVector of the process (grows with the vocabulary of the passages seen). */
+const termIds = new Map<string, number>();
+
+/** Content-token term vector of a text in the merge-friendly form (what mmrSelect compares). */
+export function termVectorOf(text: string): TermVector {
+  const counts = new Map<number, number>();
+  for (const t of contentTokens(text)) {
+    let id = termIds.get(t);
+    if (id === undefined) termIds.set(t, (id = termIds.size));
+    counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  const ids = Int32Array.from(counts.keys()).sort();
+  const tfs = Float64Array.from(ids, (id) => counts.get(id)!);
+  let n = 0;
+  for (const x of tfs) n += x * x;
+  return { ids, tfs, norm: Math.sqrt(n) };
+}
+
+/** Cosine of two TermVectors (0 when either is empty). */
+export function termCosine(a: TermVector, b: TermVector): number {
+  if (!a.norm || !b.norm) return 0;
+  let dot = 0;
+  for (let i = 0, j = 0; i < a.ids.length && j < b.ids.length; ) {
+    const x = a.ids[i]!;
+    const y = b.ids[j]!;
+    if (x === y) dot += a.tfs[i++]! * b.tfs[j++]!;
+    else if (x < y) i++;
+    else j++;
+  }
+  return dot / (a.norm * b.norm);
 }
 
 /** Content-token term frequencies of a text. */
@@ -45,14 +84,10 @@ export function termVector(text: string): Map<string, number> {
 /** Cosine of two sparse term-frequency vectors (0 when either is empty). */
 export function sparseCosine(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): number {
   if (a.size === 0 || b.size === 0) return 0;
-  return sparseDot(a, b) / (norm(a.values()) * norm(b.values()));
-}
-
-function sparseDot(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): number {
   const [small, large] = a.size <= b.size ? [a, b] : [b, a];
   let dot = 0;
   for (const [t, x] of small) dot += x * (large.get(t) ?? 0);
-  return dot;
+  return dot / (norm(a.values()) * norm(b.values()));
 }
 
 /** Cosine of two dense vectors (0 when either is all zeros). */
@@ -107,22 +142,16 @@ export function mmrSelect<T extends MmrItem>(passages: readonly T[], options: Mm
   const n = passages.length;
   if (n === 0) return [];
 
-  const tf: (ReadonlyMap<string, number> | undefined)[] = new Array(n);
-  const tfNorm: number[] = new Array(n);
-  const tfOf = options.termVectorOf ?? ((p: T) => termVector(p.text));
-  const terms = (i: number) => {
-    if (tf[i]) return;
-    tf[i] = tfOf(passages[i]!);
-    tfNorm[i] = norm(tf[i]!.values());
-  };
+  const tf: (TermVector | undefined)[] = new Array(n);
+  const tfOf = options.termVectorOf ?? ((p: T) => termVectorOf(p.text));
   const sim = (i: number, j: number): number => {
     if (options.similarity) return options.similarity(passages[i]!, passages[j]!);
     const va = options.vectors?.[i];
     const vb = options.vectors?.[j];
     if (va && vb) return cosine(va, vb);
-    terms(i);
-    terms(j);
-    return tfNorm[i] && tfNorm[j] ? sparseDot(tf[i]!, tf[j]!) / (tfNorm[i]! * tfNorm[j]!) : 0;
+    tf[i] ??= tfOf(passages[i]!);
+    tf[j] ??= tfOf(passages[j]!);
+    return termCosine(tf[i]!, tf[j]!);
   };
 
   const scores = passages.map((p) => (Number.isFinite(p.score) ? p.score : p.score > 0 ? Number.MAX_VALUE : -Number.MAX_VALUE));

@@ -5,7 +5,7 @@
  */
 import type { Reranker } from "../../core/ports/reranker";
 import type { Stage } from "./answer-pipeline";
-import { mmrSelect, termVector } from "./mmr";
+import { mmrSelect, termVectorOf as computeTermVector, type TermVector } from "./mmr";
 
 export interface RerankOptions {
   /** Passages to keep (default 6). */
@@ -20,11 +20,11 @@ export interface RerankOptions {
 const TERM_VECTOR_CACHE = 4096;
 
 export function rerankStage(o: RerankOptions = {}): Stage {
-  const termVectors = new Map<string, ReadonlyMap<string, number>>();
+  const termVectors = new Map<string, TermVector>();
   const termVectorOf = (p: { chunkId: string; text: string }) => {
     let v = termVectors.get(p.chunkId);
     if (!v) {
-      v = termVector(p.text);
+      v = computeTermVector(p.text);
       if (termVectors.size >= TERM_VECTOR_CACHE) termVectors.delete(termVectors.keys().next().value!);
       termVectors.set(p.chunkId, v);
     }

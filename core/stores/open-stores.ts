@@ -66,7 +66,10 @@ export async function openStores(config: Config, opts: OpenStoresOptions = {}): 
   });
   try {
     const { chunkCacheTtlMs, chunkCacheMax, vectorMemoryMaxRows } = config.retrieval;
-    const documents = new DocumentRepository(database.db, { ttlMs: chunkCacheTtlMs, maxChunks: chunkCacheMax });
+    // An embedded database is locked to this process (core/db/dir-lock.ts): no other replica can change which
+    // versions are active, so the cached view never needs re-checking.
+    const ttlMs = database.kind === "pglite" && chunkCacheTtlMs > 0 ? Number.POSITIVE_INFINITY : chunkCacheTtlMs;
+    const documents = new DocumentRepository(database.db, { ttlMs, maxChunks: chunkCacheMax });
     const jobs = new JobRepository(database.db);
     const kbState = new KbStateRepository(database.db);
     if (opts.resetVectors) await kbState.delete(SYSTEM_TENANT, EMBEDDER_STATE);

@@ -4,7 +4,9 @@
  * caller's signal aborts it too (kind aborted). Leaving the iteration early also aborts the upstream request,
  * so the backend frees the sequence's slot at once.
  */
-import type { ChatCompletionCreateParamsStreaming } from "openai/resources/chat/completions";
+import OpenAI from "openai";
+import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming } from "openai/resources/chat/completions";
+import { readSse } from "../../core/text/sse-reader";
 import type { Backend } from "./backend-pool";
 import { AttemptError, classifyUpstreamError } from "./upstream-error";
 
@@ -54,12 +56,23 @@ export async function* attemptStream(
     let finishReason: string | null = null;
     let usage: { promptTokens: number; completionTokens: number } | undefined;
     try {
-      const stream = await backend.client.chat.completions.create(
-        { ...params, model: backend.model, stream: true, stream_options: { include_usage: true } },
-        { signal: ac.signal, timeout: Math.max(1, Math.floor(left)), maxRetries: 0 },
-      );
-      for await (const chunk of stream) {
-        const choice = chunk.choices[0];
+      // The SDK sends the request and turns HTTP errors into its error classes; the body is read here, because
+      // the SDK's own stream decoding copies every chunk three times (a fifth of the API's CPU per token).
+      const response = await backend.client.chat.completions
+        .create({ ...params, model: backend.model, stream: true, stream_options: { include_usage: true } }, { signal: ac.signal, timeout: Math.max(1, Math.floor(left)), maxRetries: 0 })
+        .asResponse();
+      if (!response.body) throw new AttemptError({ kind: "interrupted", message: `${backend.host} answered without a body` });
+      let done = false;
+      for await (const m of readSse(response.body)) {
+        if (m.comment !== undefined || done) continue;
+        if (m.data.startsWith("[DONE]")) {
+          done = true;
+          continue;
+        }
+        const chunk = JSON.parse(m.data) as ChatCompletionChunk & { error?: Record<string, unknown> };
+        // An error reported inside the stream, as the SDK's decoder would raise it.
+        if (chunk?.error) throw new OpenAI.APIError(undefined, chunk.error, undefined, response.headers);
+        const choice = chunk.choices?.[0];
         const text = choice?.delta?.content;
         if (text) {
           if (!first) {

@@ -15,6 +15,13 @@ import { SSE_HEADERS, sseComment } from "../../streaming/sse";
 import { checkContent } from "../conversations/service";
 import type { ChatCompletionBody } from "./model";
 
+/** Bun's controller of a `type: "direct"` ReadableStream. */
+interface DirectController {
+  write(data: string | ArrayBufferView): number | Promise<number>;
+  flush(): number | Promise<number>;
+  close(): void;
+}
+
 type ChatServices = Pick<Services, "config" | "answerPipeline">;
 
 export interface ChatRequest {
@@ -91,43 +98,50 @@ export async function streamChat(s: ChatServices, tenantId: string, req: ChatReq
   const model = String(ctx.meta.generator ?? "unknown");
   const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
     `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model, system_fingerprint: null, choices, ...extra })}\n\n`;
-  const encoder = new TextEncoder();
+  // Per token only the text is serialised; the rest of the chunk is the same for the whole stream.
+  const [head, tail] = chunk([{ index: 0, delta: { content: "\u0000" }, finish_reason: null, logprobs: null }]).split('"\\u0000"');
+  const contentChunk = (text: string) => head + JSON.stringify(text) + tail;
   let closed = false;
   let heartbeat: ReturnType<typeof setInterval> | undefined;
-  const body = new ReadableStream<Uint8Array>({
-    start(out) {
-      const send = (text: string) => !closed && out.enqueue(encoder.encode(text));
+  const stop = () => {
+    closed = true;
+    if (heartbeat) clearInterval(heartbeat);
+  };
+  // A Bun "direct" stream: each write goes straight to the socket, no per-chunk queue (one per token here).
+  const body = new ReadableStream({
+    type: "direct",
+    async pull(out: DirectController) {
+      const send = (text: string) => {
+        if (closed) return;
+        out.write(text);
+        out.flush();
+      };
       heartbeat = setInterval(() => send(sseComment("ping")), heartbeatMs);
-      void (async () => {
-        try {
-          send(chunk([{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null, logprobs: null }]));
-          for (let r = first; !r.done && !closed; r = await it.next()) {
-            if (r.value.type === "delta") send(chunk([{ index: 0, delta: { content: r.value.text }, finish_reason: null, logprobs: null }]));
-          }
-          const f = await s.answerPipeline.finish(ctx);
-          if (f.status === "failed" || f.error) {
-            send(`data: ${JSON.stringify({ error: { code: f.error?.code ?? "ANSWER_FAILED", message: f.error?.message ?? "the answer could not be completed", type: "server_error" } })}\n\n`);
-          } else {
-            send(chunk([{ index: 0, delta: {}, finish_reason: finishReason(f), logprobs: null }], extras(f)));
-            if (req.includeUsage) send(chunk([], { usage: usageOf(f) }));
-          }
-          send("data: [DONE]\n\n");
-        } catch (e) {
-          send(`data: ${JSON.stringify({ error: { code: "STREAM_FAILED", message: (e as Error).message, type: "server_error" } })}\n\n`);
-        } finally {
-          if (heartbeat) clearInterval(heartbeat);
-          if (!closed) {
-            closed = true;
-            out.close();
-          }
+      try {
+        send(chunk([{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null, logprobs: null }]));
+        for (let r = first; !r.done && !closed; r = await it.next()) {
+          if (r.value.type === "delta") send(contentChunk(r.value.text));
         }
-      })();
+        const f = await s.answerPipeline.finish(ctx);
+        if (f.status === "failed" || f.error) {
+          send(`data: ${JSON.stringify({ error: { code: f.error?.code ?? "ANSWER_FAILED", message: f.error?.message ?? "the answer could not be completed", type: "server_error" } })}\n\n`);
+        } else {
+          send(chunk([{ index: 0, delta: {}, finish_reason: finishReason(f), logprobs: null }], extras(f)));
+          if (req.includeUsage) send(chunk([], { usage: usageOf(f) }));
+        }
+        send("data: [DONE]\n\n");
+      } catch (e) {
+        send(`data: ${JSON.stringify({ error: { code: "STREAM_FAILED", message: (e as Error).message, type: "server_error" } })}\n\n`);
+      } finally {
+        const wasOpen = !closed;
+        stop();
+        if (wasOpen) out.close();
+      }
     },
     cancel() {
-      closed = true;
-      if (heartbeat) clearInterval(heartbeat);
+      stop();
       controller.abort();
     },
-  });
+  } as unknown as UnderlyingDefaultSource<Uint8Array>);
   return new Response(body, { headers: SSE_HEADERS });
 }
