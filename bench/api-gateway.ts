@@ -4,13 +4,16 @@
  * the gateway limits are passed explicitly because no environment variable sets them yet), sample knowledge
  * base loaded, every request a different question from bench/data/sample-kb-questions.json.
  *  1. overhead: streamed POST /v1/chat/completions through the API (understand, retrieve, rerank, assemble,
- *     prompt, gateway, citation mapping, SSE) vs the same streams straight to the simulator, same run, at 1, 64
- *     and 1,024 concurrent streams: tokens/s (answers x tokens per answer / wall time) and TTFT;
+ *     prompt, gateway, citation mapping, SSE) vs the same questions straight to the simulator with the prompt the
+ *     API builds for each, same run, at 1, 64 and 1,024 concurrent streams, in a vLLM-like ("overhead") and a
+ *     stress ("overhead-stress") simulator setting, several rounds per level: tokens/s (answers x tokens per
+ *     answer / wall time) and TTFT;
  *  2. 10,000 concurrent SSE streams through one API process: none dropped; peak open streams, RSS and CPU;
  *  3. failover: 500 streams over two simulators, one killed mid-answer (SIGKILL);
  *  4. load shedding: open-loop arrivals at 1x and 3x the backend's capacity.
  *
  *   npx bun bench/api-gateway.ts [--only overhead,overhead-stress,streams10k,failover,shedding] [--levels 1,64,1024] [--rounds 3]
+ *                                [--per-worker N (answers each concurrent stream asks in turn; default 20 / 5 / 1)]
  *                                [--streams 10000]
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -214,7 +217,7 @@ async function overhead(dataDir: string, setting: keyof typeof OVERHEAD_SETTINGS
   const limits = { maxInFlightPerBackend: 4096, maxQueue: 4096, healthIntervalMs: 5000, ttftTimeoutMs: 60_000, totalTimeoutMs: 120_000 };
   const api = await spawnApi(dataDir, [sim], limits);
   const run = async (concurrency: number, url: string, body: () => object) => {
-    const perWorker = concurrency === 1 ? 20 : concurrency <= 64 ? 5 : 1;
+    const perWorker = Number(flag("per-worker", "0")) || (concurrency === 1 ? 20 : concurrency <= 64 ? 5 : 1);
     const results: StreamResult[] = [];
     const t0 = performance.now();
     await Promise.all(Array.from({ length: concurrency }, async () => {
