@@ -45,8 +45,22 @@ export const SSE_HEADERS = {
   "x-accel-buffering": "no",
 };
 
+/** Bun's controller of a `type: "direct"` ReadableStream. */
+export interface DirectStreamController {
+  write(data: string | ArrayBufferView): number | Promise<number>;
+  flush(): number | Promise<number>;
+  close(): void;
+}
+
+/**
+ * A Bun "direct" ReadableStream: `run` writes each chunk straight to the socket (no per-chunk queue, which
+ * matters at one chunk per token); `cancel` runs when the client goes away. The stream ends when `run` settles.
+ */
+export function directStream(run: (out: DirectStreamController) => Promise<void>, cancel: () => void): ReadableStream<Uint8Array> {
+  return new ReadableStream({ type: "direct", pull: run, cancel } as unknown as UnderlyingDefaultSource<Uint8Array>);
+}
+
 export function sseResponse(source: AsyncIterable<AnswerEvent>, o: SseResponseOptions): Response {
-  const encoder = new TextEncoder();
   const it = source[Symbol.asyncIterator]();
   let heartbeat: ReturnType<typeof setInterval> | undefined;
   let closed = false;
@@ -56,38 +70,35 @@ export function sseResponse(source: AsyncIterable<AnswerEvent>, o: SseResponseOp
     if (heartbeat) clearInterval(heartbeat);
     o.onClose?.(completed);
   };
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
+  const body = directStream(
+    async (out) => {
       const send = (s: string) => {
-        if (!closed) controller.enqueue(encoder.encode(s));
+        if (closed) return;
+        out.write(s);
+        out.flush();
       };
       if (o.retryMs !== undefined) send(`retry: ${o.retryMs}\n\n`);
       heartbeat = setInterval(() => send(sseComment("ping")), o.heartbeatMs);
-      void (async () => {
-        try {
-          for (;;) {
-            const r = await it.next();
-            if (r.done || closed) break;
-            send(encodeSse(r.value));
-          }
-          if (!closed) {
-            controller.close();
-            close(true);
-          }
-        } catch (e) {
-          if (closed) return;
-          const err = e as { code?: string; message?: string };
-          send(encodeSse({ id: 0, event: "error", data: { code: err.code ?? "STREAM_FAILED", message: err.message ?? "the stream failed" } }));
-          controller.close();
-          close(true);
+      try {
+        for (;;) {
+          const r = await it.next();
+          if (r.done || closed) break;
+          send(encodeSse(r.value));
         }
-      })();
+      } catch (e) {
+        const err = e as { code?: string; message?: string };
+        send(encodeSse({ id: 0, event: "error", data: { code: err.code ?? "STREAM_FAILED", message: err.message ?? "the stream failed" } }));
+      }
+      if (!closed) {
+        close(true);
+        out.close();
+      }
     },
-    cancel() {
+    () => {
       close(false);
       // Not awaited: an async generator's return() waits for its pending next(); queue sources end at once.
       void Promise.resolve(it.return?.()).catch(() => {});
     },
-  });
+  );
   return new Response(body, { status: 200, headers: { ...SSE_HEADERS, ...o.headers } });
 }

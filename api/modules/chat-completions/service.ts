@@ -11,16 +11,9 @@ import { newContext } from "../../pipeline/answer-pipeline";
 import type { FinalAnswer } from "../../pipeline/persist";
 import type { HistoryTurn } from "../../pipeline/understand";
 import type { Services } from "../../services";
-import { SSE_HEADERS, sseComment } from "../../streaming/sse";
+import { directStream, SSE_HEADERS, sseComment } from "../../streaming/sse";
 import { checkContent } from "../conversations/service";
 import type { ChatCompletionBody } from "./model";
-
-/** Bun's controller of a `type: "direct"` ReadableStream. */
-interface DirectController {
-  write(data: string | ArrayBufferView): number | Promise<number>;
-  flush(): number | Promise<number>;
-  close(): void;
-}
 
 type ChatServices = Pick<Services, "config" | "answerPipeline">;
 
@@ -107,10 +100,8 @@ export async function streamChat(s: ChatServices, tenantId: string, req: ChatReq
     closed = true;
     if (heartbeat) clearInterval(heartbeat);
   };
-  // A Bun "direct" stream: each write goes straight to the socket, no per-chunk queue (one per token here).
-  const body = new ReadableStream({
-    type: "direct",
-    async pull(out: DirectController) {
+  const body = directStream(
+    async (out) => {
       const send = (text: string) => {
         if (closed) return;
         out.write(text);
@@ -138,10 +129,10 @@ export async function streamChat(s: ChatServices, tenantId: string, req: ChatReq
         if (wasOpen) out.close();
       }
     },
-    cancel() {
+    () => {
       stop();
       controller.abort();
     },
-  } as unknown as UnderlyingDefaultSource<Uint8Array>);
+  );
   return new Response(body, { headers: SSE_HEADERS });
 }
