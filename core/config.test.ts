@@ -11,6 +11,9 @@ describe("loadConfig", () => {
     expect(c.retrieval.fusion).toBe("weighted");
     expect(c.retrieval.weights).toEqual({ vector: 0.5, keyword: 1, graph: 1 });
     expect(c.sampleKb).toBe(true);
+    expect(c.retrieval.vectorMemoryMaxRows).toBe(20_000);
+    expect(c.retrieval.chunkCacheTtlMs).toBe(1000);
+    expect(c.retrieval.chunkCacheMax).toBe(20_000);
   });
 
   test("parses and validates values", () => {
@@ -28,6 +31,10 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ RETRIEVAL_FUSION: "magic" })).toThrow(/RETRIEVAL_FUSION/);
     expect(() => loadConfig({ SAMPLE_KB: "maybe" })).toThrow(/SAMPLE_KB/);
     expect(() => loadConfig({ RETRIEVAL_WEIGHTS: "vector" })).toThrow(/RETRIEVAL_WEIGHTS/);
+    expect(() => loadConfig({ VECTOR_MEMORY_MAX_ROWS: "-1" })).toThrow(/VECTOR_MEMORY_MAX_ROWS/);
+    expect(() => loadConfig({ CHUNK_CACHE_TTL_MS: "soon" })).toThrow(/CHUNK_CACHE_TTL_MS/);
+    expect(() => loadConfig({ CHUNK_CACHE_MAX: "0" })).toThrow(/CHUNK_CACHE_MAX/);
+    expect(loadConfig({ VECTOR_MEMORY_MAX_ROWS: "0", CHUNK_CACHE_TTL_MS: "0" }).retrieval).toMatchObject({ vectorMemoryMaxRows: 0, chunkCacheTtlMs: 0 });
   });
 
   test("gateway limits: unset ones stay unset, bad ones fail", () => {
