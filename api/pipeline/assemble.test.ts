@@ -25,6 +25,12 @@ describe("assemble stage", () => {
   test("snippets are cut at a word with an ellipsis", () => {
     expect(snippetOf("short  text\n here", 100)).toBe("short text here");
     expect(snippetOf("The warranty covers manufacturing defects for one year from delivery.", 30)).toBe("The warranty covers…");
+    // Long texts are flattened from their start only, whatever their whitespace.
+    const long = `Returns ${" \n".repeat(200)}are accepted within thirty days ${"of delivery ".repeat(100)}`;
+    expect(snippetOf(long, 40)).toBe("Returns are accepted within thirty days…");
+    expect(snippetOf(long, 40)).toBe(snippetOf(long.replace(/\s+/g, " "), 40));
+    const words = "alpha beta gamma delta ".repeat(100);
+    expect(snippetOf(words, 50)).toBe(snippetOf(words.replace(/\s+/g, " ").trim(), 50));
     expect(citationSources([])).toEqual([]);
   });
 });

@@ -30,7 +30,10 @@ export interface AssembleOptions {
 
 /** The start of `text` cut at a word boundary within `max` characters, with an ellipsis when cut. */
 export function snippetOf(text: string, max = 240): string {
-  const flat = text.replace(/\s+/g, " ").trim();
+  // Only the start is needed: flatten a prefix, and the whole text only when its spaces made that too short.
+  const prefix = text.length > 4 * max ? text.slice(0, 4 * max) : text;
+  let flat = prefix.replace(/\s+/g, " ").trim();
+  if (prefix !== text && flat.length <= max) flat = text.replace(/\s+/g, " ").trim();
   if (flat.length <= max) return flat;
   const cut = flat.slice(0, max);
   const space = cut.lastIndexOf(" ");

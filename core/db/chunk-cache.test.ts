@@ -104,7 +104,7 @@ describe("ChunkCache", () => {
     expect(ids(await cache.activeChunks("t1", ["d1:1:0"]))).toEqual([]); // an index row of the old version
   });
 
-  test("keeps at most maxChunks, least recently used leave first; tenants never mix", async () => {
+  test("keeps at most maxChunks, least recently used (of the older half) leave first; tenants never mix", async () => {
     const { reads, source } = fakeSource();
     const cache = new ChunkCache(source, { ttlMs: 60_000, maxChunks: 2 }, () => 0);
     await cache.activeChunks("t1", ["d1:1:0", "d1:1:1"]);
@@ -115,6 +115,16 @@ describe("ChunkCache", () => {
     await cache.activeChunks("t1", ["d1:1:0", "d1:1:1", "d1:1:2"]);
     expect(reads.loadedIds).toEqual(["d1:1:1"]);
     expect(await cache.activeChunks("t2", ["d1:1:0"])).toEqual([]);
+  });
+
+  test("a chunk used again and again stays while others come and go", async () => {
+    const { reads, source } = fakeSource();
+    const cache = new ChunkCache(source, { ttlMs: 60_000, maxChunks: 10 }, () => 0);
+    for (let i = 0; i < 100; i++) await cache.activeChunks("t1", ["d1:1:0", `d2:1:${i}`]);
+    expect(cache.size).toBe(10);
+    reads.loadedIds.length = 0;
+    await cache.activeChunks("t1", ["d1:1:0"]);
+    expect(reads.loadedIds).toEqual([]);
   });
 
   test("prime() seeds chunks and versions up to maxChunks; nothing is read for them afterwards", async () => {

@@ -22,11 +22,17 @@ export interface ChunkSource {
   versions(tenantId: string, documentIds: string[]): Promise<Map<string, number>>;
 }
 
-const key = (tenantId: string, documentId: string) => `${tenantId}\u0000${documentId}`;
+interface Entry {
+  chunk: ActiveChunk;
+  /** Insertion number: the map's order is insertion order, oldest first, and eviction takes from the front. */
+  seq: number;
+}
 
 export class ChunkCache {
-  private readonly chunks = new Map<string, ActiveChunk>();
-  private readonly active = new Map<string, { version: number | null; at: number }>();
+  private readonly chunks = new Map<string, Entry>();
+  /** tenant -> document -> its active version as last read (null: deleted) and when. */
+  private readonly active = new Map<string, Map<string, { version: number | null; at: number }>>();
+  private seq = 0;
   /** Bumped by forget(): what a request read before a commit must not be cached as fresh after it. */
   private epoch = 0;
 
@@ -40,25 +46,38 @@ export class ChunkCache {
     return this.chunks.size;
   }
 
+  private versionsOf(tenantId: string): Map<string, { version: number | null; at: number }> {
+    let m = this.active.get(tenantId);
+    if (!m) this.active.set(tenantId, (m = new Map()));
+    return m;
+  }
+
+  private put(c: ActiveChunk): void {
+    this.chunks.delete(c.id);
+    this.chunks.set(c.id, { chunk: c, seq: ++this.seq });
+  }
+
   async activeChunks(tenantId: string, ids: string[]): Promise<ActiveChunk[]> {
     if (this.opts.ttlMs <= 0) return this.source.load(tenantId, ids);
     const now = this.now();
     const epoch = this.epoch;
-    const cached: ActiveChunk[] = [];
+    const active = this.versionsOf(tenantId);
+    const cached: Entry[] = [];
     const missing: string[] = [];
     const stale = new Set<string>();
     // The active version of each document as this request sees it.
     const seen = new Map<string, number | null>();
     for (const id of ids) {
-      const c = this.chunks.get(id);
-      if (!c || c.tenantId !== tenantId) {
+      const e = this.chunks.get(id);
+      if (!e || e.chunk.tenantId !== tenantId) {
         missing.push(id);
         continue;
       }
-      cached.push(c);
-      const a = this.active.get(key(tenantId, c.documentId));
-      if (!a || now - a.at > this.opts.ttlMs) stale.add(c.documentId);
-      else seen.set(c.documentId, a.version);
+      cached.push(e);
+      const documentId = e.chunk.documentId;
+      const a = active.get(documentId);
+      if (!a || now - a.at > this.opts.ttlMs) stale.add(documentId);
+      else seen.set(documentId, a.version);
     }
     const [versions, loaded] = await Promise.all([
       stale.size ? this.source.versions(tenantId, [...stale]) : undefined,
@@ -69,23 +88,22 @@ export class ChunkCache {
     for (const documentId of stale) {
       const version = versions!.get(documentId) ?? null;
       seen.set(documentId, version);
-      if (keep) this.active.set(key(tenantId, documentId), { version, at: now });
+      if (keep) active.set(documentId, { version, at: now });
     }
     for (const c of loaded) {
       seen.set(c.documentId, c.version);
-      const k = key(tenantId, c.documentId);
-      if (keep && this.active.get(k)?.version !== c.version) this.active.set(k, { version: c.version, at: now });
+      if (keep && active.get(c.documentId)?.version !== c.version) active.set(c.documentId, { version: c.version, at: now });
     }
     const out: ActiveChunk[] = [];
-    for (const c of cached) {
-      if (seen.get(c.documentId) !== c.version) continue;
-      // Refresh its place in the LRU order.
-      this.chunks.delete(c.id);
-      this.chunks.set(c.id, c);
-      out.push(c);
+    // Approximate LRU: a hit moves to the back only once it is in the older half, so most hits cost nothing.
+    const old = this.seq - this.opts.maxChunks / 2;
+    for (const e of cached) {
+      if (seen.get(e.chunk.documentId) !== e.chunk.version) continue;
+      if (e.seq <= old) this.put(e.chunk);
+      out.push(e.chunk);
     }
     for (const c of loaded) {
-      this.chunks.set(c.id, c);
+      this.put(c);
       out.push(c);
     }
     for (const id of this.chunks.keys()) {
@@ -104,15 +122,15 @@ export class ChunkCache {
     const now = this.now();
     for (const c of chunks) {
       if (this.chunks.size >= this.opts.maxChunks) return;
-      this.chunks.set(c.id, c);
-      this.active.set(key(c.tenantId, c.documentId), { version: c.version, at: now });
+      this.put(c);
+      this.versionsOf(c.tenantId).set(c.documentId, { version: c.version, at: now });
     }
   }
 
   /** A version of this document was committed or the document was deleted (by this process). */
   forget(tenantId: string, documentId: string): void {
     this.epoch++;
-    this.active.delete(key(tenantId, documentId));
+    this.active.get(tenantId)?.delete(documentId);
   }
 
   clear(): void {

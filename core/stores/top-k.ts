@@ -56,7 +56,12 @@ export class MinHeap {
   }
 
   private swap(a: number, b: number): void {
-    [this.slots[a], this.slots[b]] = [this.slots[b]!, this.slots[a]!];
-    [this.scores[a], this.scores[b]] = [this.scores[b]!, this.scores[a]!];
+    // Plain temporaries: a destructuring swap allocates two arrays, and this runs for most rows of a search.
+    const slot = this.slots[a]!;
+    this.slots[a] = this.slots[b]!;
+    this.slots[b] = slot;
+    const score = this.scores[a]!;
+    this.scores[a] = this.scores[b]!;
+    this.scores[b] = score;
   }
 }
