@@ -6,6 +6,7 @@ import { Registry } from "prom-client";
 import type { Config } from "../core/config";
 import { createLogger } from "../core/logger";
 import type { IndexFilter } from "../core/ports/filters";
+import { GloveStore } from "../core/embeddings/glove-store";
 import { keywordChannel, vectorChannel } from "../core/stores/channels";
 import { openStores, type OpenStoresOptions, type Stores } from "../core/stores/open-stores";
 import { JobRunner } from "../ingest/job-runner";
@@ -91,7 +92,15 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     await stores.close();
     throw e;
   }
-  const generator = createGenerator(config, { metrics, log, llmLimits: { ...config.llm.limits, ...opts.llmLimits }, systemPrompt: (tenantId) => systemPromptStore(stores.kbState).current(tenantId) });
+  const glove = (stores.embedder() as { store?: GloveStore }).store;
+  const generator = createGenerator(config, {
+    metrics,
+    log,
+    llmLimits: { ...config.llm.limits, ...opts.llmLimits },
+    systemPrompt: (tenantId) => systemPromptStore(stores.kbState).current(tenantId),
+    // The local embedder's word vectors let the extractive generator recognise paraphrases.
+    wordSimilarity: glove instanceof GloveStore ? glove.wordSimilarity() : undefined,
+  });
   const conversations = new ConversationRepository(stores.database.db);
   const answerPipeline = createAnswerPipeline({ config, retriever, generator, conversations, embedder: stores.embedder, metrics });
   const streamBuffer = new StreamBuffer(cache, { ttlSeconds: config.streaming.bufferTtlSeconds });

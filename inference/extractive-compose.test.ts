@@ -199,3 +199,30 @@ test("withMarkers puts markers before the final punctuation", () => {
   expect(withMarkers("No stop", [1])).toBe("No stop [1]");
   expect(withMarkers("Plain.", [])).toBe("Plain.");
 });
+
+describe("composeExtractiveAnswer: wordSimilarity", () => {
+  const passages = [
+    { chunkId: "a", text: "Headphones can be repaired under the two-year warranty.", score: 0.9, title: "Warranty" },
+    { chunkId: "b", text: "Headphones can be returned within 30 days of delivery.", score: 0.8, title: "Returns" },
+  ];
+  // "send back" means "return"; nothing else is related.
+  const sim = (a: string, b: string) => ((a === "send" || a === "back") && b.startsWith("return") ? 0.8 : 0);
+
+  test("a sentence that says a question word in other words is the one chosen", () => {
+    const o = { maxSentences: 1, minCoverage: 0 };
+    expect(composeExtractiveAnswer("Can I send my headphones back?", passages, o).citations[0]!.passageId).toBe("a");
+    const withSim = composeExtractiveAnswer("Can I send my headphones back?", passages, { ...o, wordSimilarity: sim });
+    expect(withSim.citations.map((c) => c.passageId)).toEqual(["b"]);
+    expect(withSim.text).toContain("returned within 30 days");
+  });
+
+  test("the grounding gate still counts only the question's own words", () => {
+    const everythingRelated = () => 0.99;
+    const a = composeExtractiveAnswer("Can I send my headphones back?", passages, { wordSimilarity: everythingRelated });
+    const b = composeExtractiveAnswer("Can I send my headphones back?", passages, {});
+    expect(a.decision).toBe("ESCALATE");
+    expect(a.reason).toBe(b.reason);
+    const offTopic = composeExtractiveAnswer("What is the capital of France?", kb, { wordSimilarity: everythingRelated });
+    expect(offTopic.decision).toBe("ESCALATE");
+  });
+});

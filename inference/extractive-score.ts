@@ -3,8 +3,9 @@
  *
  * score(sentence) = overlap + 0.15 * passagePrior + 0.05 * positionPrior + 0.1 * answerCue
  *   overlap        IDF-weighted share of the question's content terms the sentence contains (0-1; a term only
- *                  in the passage's title or section counts half); the IDF is computed over the candidate
- *                  sentences, so a term every sentence shares weighs little and a term no sentence has weighs most.
+ *                  in the passage's title or section counts half; a term the sentence says in other words counts
+ *                  QuestionProfile.related's credit); the IDF is computed over the candidate sentences, so a
+ *                  term every sentence shares weighs little and a term no sentence has weighs most.
  *   passagePrior   0.5 * score / best score + 0.5 / (1 + passage index)   (retrieval's opinion, 0-1)
  *   positionPrior  1 / (1 + position of the sentence in its passage)      (lead sentences state the rule)
  *   answerCue      1 when the question asks how long / how much / how many / whether and the sentence carries
@@ -20,6 +21,11 @@ export type CueKind = "duration" | "amount" | "count" | "polar";
 export interface QuestionProfile {
   /** Distinct stemmed content terms, question-form words ("how long", "please") removed. */
   terms: string[];
+  /**
+   * Credit (0-1) for a question term a text does not contain, from the closest of the text's terms in meaning
+   * (e.g. "send" for "return"); absent: only literal matches count.
+   */
+  related?: (term: string, terms: ReadonlySet<string>) => number;
   cues: CueKind[];
   /** Number of words in the question (all tokens). */
   wordCount: number;
@@ -95,7 +101,11 @@ export function weightedCoverage(
     total += w;
     if (have.has(t)) hit += w;
     else if (around.has(t)) hit += w / 2;
-    else missing.push(t);
+    else {
+      const r = question.related?.(t, have) ?? 0;
+      hit += w * r;
+      if (r < 0.5) missing.push(t);
+    }
   }
   return { coverage: total > 0 ? hit / total : 0, missing };
 }

@@ -55,10 +55,25 @@ function undouble(w: string): string {
   return n >= 3 && w[n - 1] === w[n - 2] && !/[aeioulsz]/.test(w[n - 1]!) ? w.slice(0, -1) : w;
 }
 
+const SURFACE = new Map<string, string>();
+
+/** A word that has this stem (the first one seen), for looking the term up in a word-vector table. */
+export function surfaceOf(term: string): string {
+  return SURFACE.get(term) ?? term;
+}
+
 /** Distinct stemmed content tokens of a text (or of its tokens, when already tokenized). */
 export function stemmedTerms(text: string, tokens?: readonly string[]): string[] {
   const out = new Set<string>();
-  for (const t of Array.isArray(tokens) ? tokens : tokenize(text)) if (!STOP_WORDS.has(t)) out.add(stem(t));
+  for (const t of Array.isArray(tokens) ? tokens : tokenize(text)) {
+    if (STOP_WORDS.has(t)) continue;
+    const s = stem(t);
+    out.add(s);
+    if (!SURFACE.has(s)) {
+      if (SURFACE.size >= STEM_CACHE_MAX) SURFACE.clear();
+      SURFACE.set(s, t);
+    }
+  }
   return [...out];
 }
 

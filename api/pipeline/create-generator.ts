@@ -21,9 +21,11 @@ export interface GeneratorDeps extends LlmGeneratorDeps {
   log?: (line: string) => void;
   /** Injected into HTTP clients (tests). */
   fetch?: typeof fetch;
+  /** Word similarity for the extractive generator's coverage of paraphrased questions (the local embedder's word vectors). */
+  wordSimilarity?: (a: string, b: string) => number;
 }
 
 export function createGenerator(config: Config, deps: GeneratorDeps = {}): AnswerGenerator {
   if (config.llm.backends.length > 0) return createLlmGenerator(config.llm, deps);
-  return new ExtractiveAnswerGenerator({ delayMs: config.streaming.extractiveDelayMs, minCoverage: EXTRACTIVE_MIN_COVERAGE });
+  return new ExtractiveAnswerGenerator({ delayMs: config.streaming.extractiveDelayMs, minCoverage: EXTRACTIVE_MIN_COVERAGE, wordSimilarity: deps.wordSimilarity });
 }

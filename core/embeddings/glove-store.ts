@@ -168,6 +168,35 @@ export class GloveStore {
     return i < 0 ? undefined : this.vectorAt(i);
   }
 
+  /**
+   * Cosine similarity of two words' vectors (0 when either is unknown); the last `cacheSize` vectors looked up
+   * are kept. For comparing words in meaning ("send" and "return", "customs" and "duties").
+   */
+  wordSimilarity(cacheSize = 4096): (a: string, b: string) => number {
+    const cache = new Map<string, { v: Float32Array; norm: number } | null>();
+    const get = (w: string) => {
+      let e = cache.get(w);
+      if (e === undefined) {
+        const v = this.vectorOf(w.toLowerCase());
+        let n = 0;
+        if (v) for (const x of v) n += x * x;
+        e = v && n > 0 ? { v, norm: Math.sqrt(n) } : null;
+        if (cache.size >= cacheSize) cache.delete(cache.keys().next().value!);
+        cache.set(w, e);
+      }
+      return e;
+    };
+    return (a, b) => {
+      if (a === b) return 1;
+      const x = get(a);
+      const y = get(b);
+      if (!x || !y) return 0;
+      let dot = 0;
+      for (let d = 0; d < x.v.length; d++) dot += x.v[d]! * y.v[d]!;
+      return dot / (x.norm * y.norm);
+    };
+  }
+
   /** acc[d] += weight * vector(index)[d]: the hot path of sentence embedding, no allocation. */
   addTo(index: number, weight: number, acc: Float64Array | Float32Array): void {
     const w = weight * this.scales[index]!;

@@ -28,6 +28,17 @@ const CORPUS = [
   "Your invoice is attached to the order confirmation email.",
 ].flatMap((t, i) => [t, `${t} (section ${i})`]);
 
+describe("word similarity from the real word vectors", () => {
+  test("close words score high, unrelated ones low, unknown ones 0, a word with itself 1", () => {
+    const sim = base.store.wordSimilarity();
+    expect(sim("refund", "reimbursement")).toBeGreaterThan(0.5);
+    expect(sim("refund", "reimbursement")).toBeGreaterThan(sim("refund", "zebra") + 0.3);
+    expect(sim("customs", "duties")).toBeGreaterThan(sim("customs", "banana"));
+    expect(sim("Refund", "refund")).toBeCloseTo(1, 6);
+    expect(sim("qwxzv", "refund")).toBe(0);
+  });
+});
+
 describe("LocalEmbedder with the real word vectors", () => {
   test("vectors are unit length, 100 + 128 dimensions, in input order", async () => {
     const texts = ["where is my order", "refund", "SKU-1042"];
