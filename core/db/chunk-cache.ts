@@ -11,7 +11,7 @@ import type { ActiveChunk } from "../ports/store";
 export interface ChunkCacheOptions {
   /** How long a document's active version is trusted before it is read again; 0 disables the cache. */
   ttlMs: number;
-  /** Most chunk rows kept (least recently used go first). */
+  /** Most chunk rows kept (approximately least recently used go first). */
   maxChunks: number;
 }
 
