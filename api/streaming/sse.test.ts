@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { isAppError } from "../../core/errors";
 import type { AnswerEvent } from "./events";
-import { encodeSse, parseLastEventId, sseComment, sseResponse } from "./sse";
+import { directStream, encodeSse, parseLastEventId, sseComment, sseResponse } from "./sse";
 import { answerEvents, readSse } from "./sse-reader";
 
 describe("SSE", () => {
@@ -70,5 +70,44 @@ describe("SSE", () => {
     const got = [];
     for await (const e of answerEvents(res.body!)) got.push(e);
     expect(got).toEqual([{ id: 0, event: "error", data: { code: "X_FAILED", message: "nope" } }]);
+  });
+});
+
+describe("directStream", () => {
+  test("a slow reader over real HTTP gets every chunk, in order (writes are buffered, never dropped)", async () => {
+    const n = 5000;
+    const server = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      fetch: () =>
+        new Response(
+          directStream(
+            async (out) => {
+              for (let i = 0; i < n; i++) {
+                out.write(`data: ${i} ${"x".repeat(200)}\n\n`);
+                out.flush();
+              }
+              out.close();
+            },
+            () => {},
+          ),
+        ),
+    });
+    try {
+      const reader = (await fetch(`http://127.0.0.1:${server.port}/`)).body!.getReader();
+      const decoder = new TextDecoder();
+      let text = "";
+      for (let reads = 0; ; reads++) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value, { stream: true });
+        if (reads < 10) await Bun.sleep(30); // the socket buffer fills while the reader dawdles
+      }
+      const ids = [...text.matchAll(/data: (\d+) /g)].map((m) => Number(m[1]));
+      expect(ids.length).toBe(n);
+      expect(ids.every((id, i) => id === i)).toBe(true);
+    } finally {
+      server.stop(true);
+    }
   });
 });
