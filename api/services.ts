@@ -8,6 +8,7 @@ import { createLogger } from "../core/logger";
 import type { IndexFilter } from "../core/ports/filters";
 import { GloveStore } from "../core/embeddings/glove-store";
 import { keywordChannel, vectorChannel } from "../core/stores/channels";
+import { IndexSync } from "../core/stores/index-sync";
 import { openStores, type OpenStoresOptions, type Stores } from "../core/stores/open-stores";
 import { JobRunner } from "../ingest/job-runner";
 import { closePdfWorkers } from "../ingest/loaders";
@@ -50,6 +51,8 @@ export interface Services {
   streamBuffer: StreamBuffer;
   /** Running answers: streaming, resume, cancel, abort when the client is gone. */
   answers: AnswerStreams;
+  /** Applies other replicas' ingests to this replica's in-memory indexes (pub/sub over the cache). */
+  indexSync: IndexSync;
   tenantFilter(tenantId?: string): IndexFilter;
   health(): Promise<Health>;
   close(): Promise<void>;
@@ -70,6 +73,7 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
   const log = opts.log ?? ((l: string) => logger.info(l));
   const stores = await openStores(config, opts);
   const metrics = new Registry();
+  let indexSync: IndexSync | undefined;
   const pipeline = new IngestionPipeline({
     config,
     documents: stores.documents,
@@ -77,6 +81,7 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     vectors: stores.vectors,
     keywords: stores.keywords,
     fitEmbedder: (texts) => stores.fitEmbedder(texts),
+    onChange: (change) => indexSync?.publish(change),
   });
   const jobs = new JobRunner(pipeline, stores.jobs, { concurrency: 1, maxQueued: 1000 });
   const retriever = new HybridRetriever({
@@ -92,6 +97,8 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     await stores.close();
     throw e;
   }
+  // Other replicas' ingests reach this replica's keyword index, vector mirror and chunk cache.
+  indexSync = await IndexSync.start({ cache, documents: stores.documents, keywords: stores.keywords, vectors: stores.vectors, log });
   const glove = (stores.embedder() as { store?: GloveStore }).store;
   const generator = createGenerator(config, {
     metrics,
@@ -135,11 +142,13 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     answerPipeline,
     streamBuffer,
     answers,
+    indexSync,
     tenantFilter: (tenantId) => ({ tenantId: tenantId ?? config.defaultTenant }),
     health: () => checkHealth(config, stores, jobs, cache, generator),
     async close() {
       await answers.close();
       await generator.close?.();
+      await indexSync?.stop();
       await cache.close();
       await jobs.drain();
       await closePdfWorkers();

@@ -68,6 +68,8 @@ export interface IngestionDeps {
    */
   fitEmbedder?: (texts: string[]) => Promise<boolean>;
   embedBatchSize?: number;
+  /** Called once a document's new version is live, or once it is deleted (other replicas re-read it). */
+  onChange?: (change: { tenantId: string; documentId: string }) => void;
 }
 
 interface Prepared {
@@ -131,6 +133,7 @@ export class IngestionPipeline {
       await this.deps.vectors().remove({ tenantId, documentId });
       await this.deps.keywords.remove({ tenantId, documentId });
     });
+    this.deps.onChange?.({ tenantId, documentId });
     return doc;
   }
 
@@ -197,6 +200,7 @@ export class IngestionPipeline {
     }));
     const meta = { tenantId: req.tenantId, documentId: docId, version, docType, source: req.source, tags };
     const vectors = this.deps.vectors();
+    let committed = false;
     try {
       let t = performance.now();
       const embedded = await this.embedAll(chunkRows, title, opts);
@@ -234,14 +238,17 @@ export class IngestionPipeline {
         updatedAt: now,
       };
       await this.deps.documents.commitVersion(doc, existing?.version ?? null);
+      committed = true;
       const { content: _content, ...info } = doc;
-      // The new version is live; the old one is invisible and can go.
-      if (existing) await this.removeVersions(req.tenantId, docId, [existing.version]);
+      // The new version is live; the old one is invisible and can go. If that fails, its rows stay invisible
+      // (readers join on the active version) and the start-up sweep removes them: the ingest still succeeded.
+      if (existing) await this.removeVersions(req.tenantId, docId, [existing.version]).catch(() => {});
+      this.deps.onChange?.({ tenantId: req.tenantId, documentId: docId });
       timings.totalMs = performance.now() - t0;
       return { status: existing ? "updated" : "created", document: info, chunks: chunkRows.length, records: recordRows.length, pages: loaded.pageCount ?? null, timings };
     } catch (e) {
       // Undo the half-written new version everywhere; the active version was never touched.
-      await this.removeVersions(req.tenantId, docId, [version]).catch(() => {});
+      if (!committed) await this.removeVersions(req.tenantId, docId, [version]).catch(() => {});
       throw e;
     }
   }

@@ -199,6 +199,21 @@ export class DocumentRepository {
     }
   }
 
+  /** Active chunks of one document with the document's fields, in reading order (none when it is gone). */
+  async activeChunksOfDocument(tenantId: string, documentId: string): Promise<ActiveChunk[]> {
+    return this.db
+      .select({ ...chunkColumns, title: documents.title, docType: documents.docType, source: documents.source, tags: documents.tags })
+      .from(chunks)
+      .innerJoin(documents, and(eq(documents.id, chunks.documentId), eq(documents.version, chunks.version)))
+      .where(and(eq(chunks.tenantId, tenantId), eq(chunks.documentId, documentId)))
+      .orderBy(asc(chunks.ordinal));
+  }
+
+  /** Another replica changed this document: drop what the chunk cache believes about its active version. */
+  forgetCached(tenantId: string, documentId: string): void {
+    this.cache?.forget(tenantId, documentId);
+  }
+
   /** Active version of every document of a tenant. */
   async liveVersions(tenantId: string): Promise<Map<string, number>> {
     const rows = await this.db

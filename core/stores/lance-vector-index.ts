@@ -99,18 +99,7 @@ export class LanceVectorIndex implements VectorIndex {
     if (this.memoryMaxRows <= 0 || (await this.table.countRows()) > this.memoryMaxRows) return;
     const mirror = new MemoryVectorIndex(this.opts.dimension);
     const rows = await this.table.query().select(["id", "tenant_id", "document_id", "version", "doc_type", "source", "tags", "vector"]).toArray();
-    mirror.put(
-      rows.map((r: { id: string; tenant_id: string; document_id: string; version: number; doc_type: string; source: string; tags: string; vector: ArrayLike<number> }) => ({
-        id: r.id,
-        tenantId: r.tenant_id,
-        documentId: r.document_id,
-        version: Number(r.version),
-        docType: r.doc_type,
-        source: r.source,
-        tags: decodeTags(r.tags),
-        vector: Float32Array.from(r.vector as ArrayLike<number>),
-      })),
-    );
+    mirror.put(rows.map(rowOf));
     this.mirror = mirror;
   }
 
@@ -208,6 +197,25 @@ export class LanceVectorIndex implements VectorIndex {
     this.mirrorWrite((m) => m.delete(sel));
   }
 
+  /**
+   * Another replica wrote this document's vectors to the shared store: read the table's latest version and,
+   * while mirrored, reload the document's rows into the mirror.
+   */
+  async refreshDocument(tenantId: string, documentId: string): Promise<void> {
+    this.assertUsable();
+    await this.table.checkoutLatest();
+    if (!this.mirror) return;
+    const rows = await this.table
+      .query()
+      .where(`tenant_id = ${quote(tenantId)} AND document_id = ${quote(documentId)}`)
+      .select(["id", "tenant_id", "document_id", "version", "doc_type", "source", "tags", "vector"])
+      .toArray();
+    this.mirrorWrite((m) => {
+      m.delete({ tenantId, documentId });
+      m.put(rows.map(rowOf));
+    });
+  }
+
   async count(tenantId?: string): Promise<number> {
     if (this.mirror) return this.mirror.count(tenantId);
     return this.table.countRows(tenantId === undefined ? undefined : `tenant_id = ${quote(tenantId)}`);
@@ -260,6 +268,29 @@ export class LanceVectorIndex implements VectorIndex {
     });
   }
 }
+
+interface StoredRow {
+  id: string;
+  tenant_id: string;
+  document_id: string;
+  version: number;
+  doc_type: string;
+  source: string;
+  tags: string;
+  vector: ArrayLike<number>;
+}
+
+/** A row as LanceDB returns it, as a VectorRow. */
+const rowOf = (r: StoredRow): VectorRow => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  documentId: r.document_id,
+  version: Number(r.version),
+  docType: r.doc_type,
+  source: r.source,
+  tags: decodeTags(r.tags),
+  vector: Float32Array.from(r.vector),
+});
 
 function schemaFor(dimension: number): Schema {
   return new Schema([

@@ -12,7 +12,8 @@ import { KbStateRepository } from "../db/kb-state-repository";
 import { createEmbedder } from "../embeddings/create-embedder";
 import type { LocalEmbedderState } from "../embeddings/local-embedder";
 import type { Embedder } from "../ports/embedder";
-import type { KeywordIndex } from "../ports/keyword-index";
+import type { KeywordDoc, KeywordIndex } from "../ports/keyword-index";
+import type { ActiveChunk } from "../ports/store";
 import { Bm25KeywordIndex } from "./bm25-keyword-index";
 import { LanceVectorIndex } from "./lance-vector-index";
 import { MiniSearchKeywordIndex } from "./minisearch-keyword-index";
@@ -56,6 +57,22 @@ export interface OpenStoresOptions {
   searchPath?: string;
   /** Skip rebuilding the keyword index at open. */
   skipKeywordRebuild?: boolean;
+}
+
+/** The keyword index's document for an active chunk. */
+export function keywordDocOf(c: ActiveChunk): KeywordDoc {
+  return {
+    id: c.id,
+    tenantId: c.tenantId,
+    documentId: c.documentId,
+    version: c.version,
+    docType: c.docType,
+    source: c.source,
+    tags: c.tags,
+    title: c.title,
+    section: c.sectionPath.join(" > "),
+    text: c.text,
+  };
 }
 
 export async function openStores(config: Config, opts: OpenStoresOptions = {}): Promise<Stores> {
@@ -107,20 +124,7 @@ export async function openStores(config: Config, opts: OpenStoresOptions = {}): 
         let n = 0;
         for await (const page of documents.allActiveChunks()) {
           documents.primeChunkCache(page);
-          await keywords.add(
-            page.map((c) => ({
-              id: c.id,
-              tenantId: c.tenantId,
-              documentId: c.documentId,
-              version: c.version,
-              docType: c.docType,
-              source: c.source,
-              tags: c.tags,
-              title: c.title,
-              section: c.sectionPath.join(" > "),
-              text: c.text,
-            })),
-          );
+          await keywords.add(page.map(keywordDocOf));
           n += page.length;
         }
         return n;

@@ -1,0 +1,94 @@
+/**
+ * Keeps replicas' in-memory indexes in step with each other's ingests. Each replica holds its own keyword index,
+ * vector mirror and chunk cache (rebuilt at start); when one replica commits a new version of a document or
+ * deletes it, it publishes { origin, tenantId, documentId } on the Cache port's pub/sub (Redis between replicas),
+ * and every other replica re-reads that document from the shared stores: its active chunks from the database
+ * into the keyword index, its vectors from LanceDB into the mirror, and forgets the chunk cache's view of it.
+ * Changes to one document are applied in order; a failure is logged and leaves the previous state (the next
+ * change, or a restart, repairs it).
+ */
+import { randomUUID } from "node:crypto";
+import type { DocumentRepository } from "../db/document-repository";
+import type { Cache } from "../ports/cache";
+import type { KeywordIndex } from "../ports/keyword-index";
+import type { LanceVectorIndex } from "./lance-vector-index";
+import { keywordDocOf } from "./open-stores";
+
+export interface DocumentChange {
+  tenantId: string;
+  documentId: string;
+}
+
+export interface IndexSyncDeps {
+  cache: Pick<Cache, "publish" | "subscribe">;
+  documents: Pick<DocumentRepository, "activeChunksOfDocument" | "forgetCached">;
+  keywords: Pick<KeywordIndex, "add" | "remove">;
+  vectors: () => Pick<LanceVectorIndex, "refreshDocument">;
+  log?: (line: string) => void;
+  /** Pub/sub channel (default "kb:changed"; the Redis adapter adds its key prefix). */
+  channel?: string;
+}
+
+export class IndexSync {
+  /** This replica's id: its own messages come back from Redis and are skipped. */
+  readonly origin = randomUUID();
+  private readonly channel: string;
+  private readonly queues = new Map<string, Promise<void>>();
+  private unsubscribe?: () => Promise<void>;
+  /** Changes from other replicas applied so far (tests, health). */
+  applied = 0;
+
+  private constructor(private readonly deps: IndexSyncDeps) {
+    this.channel = deps.channel ?? "kb:changed";
+  }
+
+  static async start(deps: IndexSyncDeps): Promise<IndexSync> {
+    const sync = new IndexSync(deps);
+    sync.unsubscribe = await deps.cache.subscribe(sync.channel, (raw) => sync.receive(raw));
+    return sync;
+  }
+
+  /** Tells the other replicas that this one changed a document (fire and forget; failures are logged). */
+  publish(change: DocumentChange): void {
+    const message = JSON.stringify({ origin: this.origin, tenantId: change.tenantId, documentId: change.documentId });
+    this.deps.cache.publish(this.channel, message).catch((e) => this.deps.log?.(`index sync: publish failed: ${(e as Error).message}`));
+  }
+
+  /** Resolves once every change received so far has been applied. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.queues.values()]);
+  }
+
+  async stop(): Promise<void> {
+    await this.unsubscribe?.().catch(() => {});
+    await this.settled();
+  }
+
+  private receive(raw: string): void {
+    let m: { origin?: unknown; tenantId?: unknown; documentId?: unknown };
+    try {
+      m = JSON.parse(raw) as typeof m;
+    } catch {
+      return this.deps.log?.("index sync: ignored a malformed message");
+    }
+    if (m.origin === this.origin || typeof m.tenantId !== "string" || typeof m.documentId !== "string") return;
+    const change = { tenantId: m.tenantId, documentId: m.documentId };
+    const key = `${change.tenantId}\u0000${change.documentId}`;
+    const next = (this.queues.get(key) ?? Promise.resolve())
+      .then(() => this.apply(change))
+      .catch((e) => this.deps.log?.(`index sync: ${change.documentId} not refreshed: ${(e as Error).message}`))
+      .finally(() => {
+        if (this.queues.get(key) === next) this.queues.delete(key);
+      });
+    this.queues.set(key, next);
+  }
+
+  private async apply({ tenantId, documentId }: DocumentChange): Promise<void> {
+    this.deps.documents.forgetCached(tenantId, documentId);
+    const chunks = await this.deps.documents.activeChunksOfDocument(tenantId, documentId);
+    await this.deps.vectors().refreshDocument(tenantId, documentId);
+    await this.deps.keywords.remove({ tenantId, documentId });
+    if (chunks.length) await this.deps.keywords.add(chunks.map(keywordDocOf));
+    this.applied++;
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Once a re-ingest has made its new version live, a failure while removing the old version's rows does not undo
+ * it: the ingest succeeds, readers see the new version, and the old rows stay invisible until the start-up sweep.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { KeywordIndex } from "../../core/ports/keyword-index";
+import { IngestionPipeline } from "../../ingest/pipeline";
+import { DB_KINDS, testServices, type TestServices } from "../helpers/services";
+
+const tenantId = "default";
+const doc = (topic: string) => new TextEncoder().encode(`## Policy\nParcels to ${topic} travel by air and arrive within five days.`);
+
+for (const kind of DB_KINDS) {
+  describe(`ingest commit (${kind})`, () => {
+    let t: TestServices;
+    beforeAll(async () => {
+      t = await testServices(kind);
+    }, 120_000);
+    afterAll(async () => t?.cleanup(), 120_000);
+
+    test("a failure removing the old version after the commit leaves the new version live", async () => {
+      const { stores } = t.services;
+      let failRemovals = false;
+      const real = stores.keywords;
+      const keywords: KeywordIndex = {
+        add: (d) => real.add(d),
+        search: (q, k, f) => real.search(q, k, f),
+        count: (tn) => real.count(tn),
+        remove: async (sel) => {
+          if (failRemovals) throw new Error("keyword index unavailable");
+          return real.remove(sel);
+        },
+      };
+      const pipeline = new IngestionPipeline({ config: t.config, documents: stores.documents, embedder: stores.embedder, vectors: stores.vectors, keywords });
+      const v1 = await pipeline.ingest({ tenantId, source: "air.md", sourceType: "text", bytes: doc("Oslo"), filename: "air.md" });
+      failRemovals = true;
+      const v2 = await pipeline.ingest({ tenantId, source: "air.md", sourceType: "text", bytes: doc("Lisbon"), filename: "air.md" });
+      expect(v2.status).toBe("updated");
+      expect(v2.document.version).toBe(2);
+      const chunks = await stores.documents.chunksOf(tenantId, v1.document.id);
+      expect(chunks.map((c) => c.text).join(" ")).toContain("Lisbon");
+      const r = await t.services.retriever.retrieve({ query: "parcels Lisbon air", k: 3, filter: { tenantId } });
+      expect(r.passages[0]?.text).toContain("Lisbon");
+      expect(r.passages.some((p) => p.text.includes("Oslo"))).toBe(false);
+    }, 120_000);
+  });
+}
