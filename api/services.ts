@@ -98,7 +98,15 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     throw e;
   }
   // Other replicas' ingests reach this replica's keyword index, vector mirror and chunk cache.
-  indexSync = await IndexSync.start({ cache, documents: stores.documents, keywords: stores.keywords, vectors: stores.vectors, log });
+  indexSync = await IndexSync.start({
+    cache,
+    documents: stores.documents,
+    keywords: stores.keywords,
+    vectors: stores.vectors,
+    embedderId: () => stores.embedder().id,
+    syncEmbedder: () => stores.syncEmbedder(),
+    log,
+  });
   const glove = (stores.embedder() as { store?: GloveStore }).store;
   const generator = createGenerator(config, {
     metrics,

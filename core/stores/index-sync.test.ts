@@ -77,6 +77,29 @@ describe("IndexSync", () => {
     await sync.stop();
   });
 
+  test("a change from a replica with another embedder id loads the fitted embedder first; the same id does not", async () => {
+    const cache = new MemoryCache();
+    let local = "unfitted";
+    const steps: string[] = [];
+    const sync = await IndexSync.start({
+      cache,
+      documents: { forgetCached: () => void steps.push("forget"), activeChunksOfDocument: async () => [] },
+      keywords: { remove: async () => {}, add: async () => {} },
+      vectors: () => ({ refreshDocument: async () => {} }),
+      embedderId: () => local,
+      syncEmbedder: async () => {
+        steps.push("sync embedder");
+        local = "fitted";
+        return true;
+      },
+    });
+    await cache.publish("kb:changed", JSON.stringify({ origin: "other", tenantId: "t", documentId: "d1", embedderId: "fitted" }));
+    await cache.publish("kb:changed", JSON.stringify({ origin: "other", tenantId: "t", documentId: "d2", embedderId: "fitted" }));
+    for (let i = 0; i < 100 && sync.applied < 2; i++) await Bun.sleep(5);
+    expect(steps).toEqual(["sync embedder", "forget", "forget"]);
+    await sync.stop();
+  });
+
   test("a malformed message is ignored; a failed refresh is logged and the next change still applies", async () => {
     const cache = new MemoryCache();
     const b = replica(cache, (d) => [chunk(d, 0)], (d) => d === "bad");

@@ -3,7 +3,9 @@
  * vector mirror and chunk cache (rebuilt at start); when one replica commits a new version of a document or
  * deletes it, it publishes { origin, tenantId, documentId } on the Cache port's pub/sub (Redis between replicas),
  * and every other replica re-reads that document from the shared stores: its active chunks from the database
- * into the keyword index, its vectors from LanceDB into the mirror, and forgets the chunk cache's view of it.
+ * into the keyword index, its vectors from LanceDB into the mirror, and forgets the chunk cache's view of it. A
+ * message also carries the sender's embedder id: a replica that still has the unfitted local embedder while
+ * the sender fitted it on the first corpus loads the fitted state first.
  * Changes to one document are applied in order; a failure is logged and leaves the previous state (the next
  * change, or a restart, repairs it).
  */
@@ -24,6 +26,10 @@ export interface IndexSyncDeps {
   documents: Pick<DocumentRepository, "activeChunksOfDocument" | "forgetCached">;
   keywords: Pick<KeywordIndex, "add" | "remove">;
   vectors: () => Pick<LanceVectorIndex, "refreshDocument">;
+  /** This replica's embedder id, sent with each change: a replica whose id differs loads the fitted state. */
+  embedderId?: () => string;
+  /** Loads the embedder state another replica fitted (Stores.syncEmbedder). */
+  syncEmbedder?: () => Promise<boolean>;
   log?: (line: string) => void;
   /** Pub/sub channel (default "kb:changed"; the Redis adapter adds its key prefix). */
   channel?: string;
@@ -50,7 +56,7 @@ export class IndexSync {
 
   /** Tells the other replicas that this one changed a document (fire and forget; failures are logged). */
   publish(change: DocumentChange): void {
-    const message = JSON.stringify({ origin: this.origin, tenantId: change.tenantId, documentId: change.documentId });
+    const message = JSON.stringify({ origin: this.origin, tenantId: change.tenantId, documentId: change.documentId, embedderId: this.deps.embedderId?.() });
     this.deps.cache.publish(this.channel, message).catch((e) => this.deps.log?.(`index sync: publish failed: ${(e as Error).message}`));
   }
 
@@ -65,14 +71,14 @@ export class IndexSync {
   }
 
   private receive(raw: string): void {
-    let m: { origin?: unknown; tenantId?: unknown; documentId?: unknown };
+    let m: { origin?: unknown; tenantId?: unknown; documentId?: unknown; embedderId?: unknown };
     try {
       m = JSON.parse(raw) as typeof m;
     } catch {
       return this.deps.log?.("index sync: ignored a malformed message");
     }
     if (m.origin === this.origin || typeof m.tenantId !== "string" || typeof m.documentId !== "string") return;
-    const change = { tenantId: m.tenantId, documentId: m.documentId };
+    const change = { tenantId: m.tenantId, documentId: m.documentId, embedderId: typeof m.embedderId === "string" ? m.embedderId : undefined };
     const key = `${change.tenantId}\u0000${change.documentId}`;
     const next = (this.queues.get(key) ?? Promise.resolve())
       .then(() => this.apply(change))
@@ -83,7 +89,11 @@ export class IndexSync {
     this.queues.set(key, next);
   }
 
-  private async apply({ tenantId, documentId }: DocumentChange): Promise<void> {
+  private async apply({ tenantId, documentId, embedderId }: DocumentChange & { embedderId?: string }): Promise<void> {
+    // The sender fitted the local embedder on its first corpus: use the same fitted state (and vectors).
+    if (embedderId && this.deps.embedderId && embedderId !== this.deps.embedderId() && (await this.deps.syncEmbedder?.())) {
+      this.deps.log?.(`index sync: loaded the embedder another replica fitted (${this.deps.embedderId()})`);
+    }
     this.deps.documents.forgetCached(tenantId, documentId);
     const chunks = await this.deps.documents.activeChunksOfDocument(tenantId, documentId);
     await this.deps.vectors().refreshDocument(tenantId, documentId);

@@ -43,6 +43,11 @@ export interface Stores {
   vectors(): LanceVectorIndex;
   /** Fits an unfitted local embedder on a first corpus; true when the embedder (and so the index) changed. */
   fitEmbedder(texts: string[]): Promise<boolean>;
+  /**
+   * Another replica fitted the local embedder (on the first corpus it ingested): load that fitted state and
+   * reopen the vector index with it; true when something changed.
+   */
+  syncEmbedder(): Promise<boolean>;
   /** Re-reads every active chunk into the keyword index. */
   rebuildKeywordIndex(): Promise<number>;
   close(): Promise<void>;
@@ -91,7 +96,7 @@ export async function openStores(config: Config, opts: OpenStoresOptions = {}): 
     const kbState = new KbStateRepository(database.db);
     if (opts.resetVectors) await kbState.delete(SYSTEM_TENANT, EMBEDDER_STATE);
     const savedState = await kbState.get<LocalEmbedderState>(SYSTEM_TENANT, EMBEDDER_STATE);
-    const embedder = await createEmbedder(config, savedState ?? undefined);
+    let embedder = await createEmbedder(config, savedState ?? undefined);
     let vectors = await LanceVectorIndex.open({
       uri: config.lancedbUri,
       embedderId: embedder.id,
@@ -100,6 +105,7 @@ export async function openStores(config: Config, opts: OpenStoresOptions = {}): 
       memoryMaxRows: vectorMemoryMaxRows,
     });
     const keywords = config.retrieval.keywordIndex === "minisearch" ? new MiniSearchKeywordIndex() : new Bm25KeywordIndex();
+    let syncing: Promise<boolean> | undefined;
 
     const stores: Stores = {
       config,
@@ -118,6 +124,21 @@ export async function openStores(config: Config, opts: OpenStoresOptions = {}): 
         await vectors.close();
         vectors = await LanceVectorIndex.open({ uri: config.lancedbUri, embedderId: embedder.id, dimension: embedder.dimension, reset: true, memoryMaxRows: vectorMemoryMaxRows });
         return true;
+      },
+      syncEmbedder() {
+        // One reload at a time: changes to several documents may ask at once.
+        syncing ??= (async () => {
+          if (!isFittable(embedder) || embedder.fitted) return false;
+          const saved = await kbState.get<LocalEmbedderState>(SYSTEM_TENANT, EMBEDDER_STATE);
+          if (!saved) return false;
+          embedder = await createEmbedder(config, saved);
+          await vectors.close();
+          vectors = await LanceVectorIndex.open({ uri: config.lancedbUri, embedderId: embedder.id, dimension: embedder.dimension, memoryMaxRows: vectorMemoryMaxRows });
+          return true;
+        })().finally(() => {
+          syncing = undefined;
+        });
+        return syncing;
       },
       async rebuildKeywordIndex() {
         keywords.clear();

@@ -17,7 +17,7 @@ const tenantId = "default";
 
 const policy = (topic: string) =>
   new TextEncoder().encode(
-    Array.from({ length: 4 }, (_, i) => `## Rule ${i}\nOrders to ${topic} are shipped by sea freight and arrive within ${10 + i} days.`).join("\n\n"),
+    Array.from({ length: 24 }, (_, i) => `## Rule ${i}\nOrders to ${topic} are shipped by sea freight and arrive within ${10 + i} days.`).join("\n\n"),
   );
 
 async function waitFor(what: string, ok: () => boolean, ms = 10_000): Promise<void> {
@@ -61,10 +61,16 @@ describe.skipIf(!PG || !REDIS)("index sync between replicas (PostgreSQL + Redis)
 
   test("A's ingest, re-ingest and delete are seen by B's keyword index, vector mirror and chunk cache", async () => {
     expect(b.stores.vectors().mirrored).toBe(true);
+    const unfitted = b.stores.embedder().id;
+    // The first corpus (24 chunks) makes A fit the local embedder; B must take the same fitted state.
     const created = await a.pipeline.ingest({ tenantId, source: "islands.md", sourceType: "text", bytes: policy("Zanzibar"), filename: "islands.md" });
+    expect(created.chunks).toBeGreaterThanOrEqual(20);
+    expect(a.stores.embedder().id).not.toBe(unfitted);
     const docId = created.document.id;
     await waitFor("B to apply the ingest", () => b.indexSync.applied >= 1);
     await b.indexSync.settled();
+    expect(b.stores.embedder().id).toBe(a.stores.embedder().id);
+    expect(b.stores.vectors().mismatch).toBeUndefined();
     const first = await found(b, "Zanzibar sea freight");
     expect(first.documents).toEqual([docId]);
     expect(first.channels.keyword!.hits).toBeGreaterThan(0);
