@@ -2,7 +2,7 @@
  * Re-index: drop every vector, refit the local embedder on the whole corpus (SIF weights and principal
  * component), and re-embed every active chunk from the chunk table. Needed after changing the embedder.
  */
-import type { Stores } from "../core/stores/open-stores";
+import { indexMetaOf, type Stores } from "../core/stores/open-stores";
 import { embeddingText } from "./pipeline";
 
 export async function reindexVectors(stores: Stores, onProgress?: (done: number, total: number) => void): Promise<{ chunks: number; embedderId: string }> {
@@ -15,18 +15,7 @@ export async function reindexVectors(stores: Stores, onProgress?: (done: number,
   for (let i = 0; i < all.length; i += batch) {
     const slice = all.slice(i, i + batch);
     const vecs = await embedder.embed(slice.map((c) => embeddingText(c.title, c)));
-    await vectors.upsert(
-      slice.map((c, j) => ({
-        id: c.id,
-        tenantId: c.tenantId,
-        documentId: c.documentId,
-        version: c.version,
-        docType: c.docType,
-        source: c.source,
-        tags: c.tags,
-        vector: vecs[j]!,
-      })),
-    );
+    await vectors.upsert(slice.map((c, j) => ({ ...indexMetaOf(c), vector: vecs[j]! })));
     onProgress?.(Math.min(i + batch, all.length), all.length);
   }
   return { chunks: all.length, embedderId: embedder.id };

@@ -13,6 +13,7 @@ import { createEmbedder } from "../embeddings/create-embedder";
 import type { LocalEmbedderState } from "../embeddings/local-embedder";
 import type { Embedder } from "../ports/embedder";
 import type { KeywordDoc, KeywordIndex } from "../ports/keyword-index";
+import type { IndexedChunkMeta } from "../ports/filters";
 import type { ActiveChunk } from "../ports/store";
 import { Bm25KeywordIndex } from "./bm25-keyword-index";
 import { LanceVectorIndex } from "./lance-vector-index";
@@ -64,20 +65,14 @@ export interface OpenStoresOptions {
   skipKeywordRebuild?: boolean;
 }
 
+/** What every index row carries, for an active chunk. */
+export function indexMetaOf(c: ActiveChunk): IndexedChunkMeta {
+  return { id: c.id, tenantId: c.tenantId, documentId: c.documentId, version: c.version, docType: c.docType, source: c.source, tags: c.tags };
+}
+
 /** The keyword index's document for an active chunk. */
 export function keywordDocOf(c: ActiveChunk): KeywordDoc {
-  return {
-    id: c.id,
-    tenantId: c.tenantId,
-    documentId: c.documentId,
-    version: c.version,
-    docType: c.docType,
-    source: c.source,
-    tags: c.tags,
-    title: c.title,
-    section: c.sectionPath.join(" > "),
-    text: c.text,
-  };
+  return { ...indexMetaOf(c), title: c.title, section: c.sectionPath.join(" > "), text: c.text };
 }
 
 export async function openStores(config: Config, opts: OpenStoresOptions = {}): Promise<Stores> {
