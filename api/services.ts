@@ -106,6 +106,7 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     embedderId: () => stores.embedder().id,
     syncEmbedder: () => stores.syncEmbedder(),
     log,
+    metrics,
   });
   const glove = (stores.embedder() as { store?: GloveStore }).store;
   const generator = createGenerator(config, {

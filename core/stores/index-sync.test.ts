@@ -1,10 +1,12 @@
 import { describe, expect, test } from "bun:test";
+import { Registry } from "prom-client";
 import type { ActiveChunk } from "../ports/store";
 import { IndexSync } from "./index-sync";
 import { MemoryCache } from "./memory-cache";
 
 /** A replica's stores as fakes that record what the sync does to them. */
 function replica(cache: MemoryCache, chunksOf: (documentId: string) => ActiveChunk[], fail?: (documentId: string) => boolean) {
+  const registry = new Registry();
   const calls: string[] = [];
   const logs: string[] = [];
   const sync = IndexSync.start({
@@ -22,8 +24,9 @@ function replica(cache: MemoryCache, chunksOf: (documentId: string) => ActiveChu
     },
     vectors: () => ({ refreshDocument: async (_t: string, d: string) => void calls.push(`vectors ${d}`) }),
     log: (l) => logs.push(l),
+    metrics: registry,
   });
-  return { calls, logs, sync };
+  return { calls, logs, sync, registry };
 }
 
 const chunk = (documentId: string, n: number) =>
@@ -114,6 +117,9 @@ describe("IndexSync", () => {
     expect(b.logs.some((l) => l.includes("malformed"))).toBe(true);
     expect(b.logs.some((l) => l.includes("bad not refreshed: database gone"))).toBe(true);
     expect(b.calls).toContain("add ok:1:0");
+    const text = await b.registry.metrics();
+    expect(text).toContain('index_sync_changes_total{result="applied"} 1');
+    expect(text).toContain('index_sync_changes_total{result="failed"} 1');
     await sb.stop();
   });
 });

@@ -10,6 +10,7 @@
  * change, or a restart, repairs it).
  */
 import { randomUUID } from "node:crypto";
+import { Counter, type Registry } from "prom-client";
 import type { DocumentRepository } from "../db/document-repository";
 import type { Cache } from "../ports/cache";
 import type { KeywordIndex } from "../ports/keyword-index";
@@ -31,6 +32,8 @@ export interface IndexSyncDeps {
   /** Loads the embedder state another replica fitted (Stores.syncEmbedder). */
   syncEmbedder?: () => Promise<boolean>;
   log?: (line: string) => void;
+  /** Registry for index_sync_changes_total{result="applied"|"failed"} (the API's /metrics). */
+  metrics?: Registry;
   /** Pub/sub channel (default "kb:changed"; the Redis adapter adds its key prefix). */
   channel?: string;
 }
@@ -44,8 +47,18 @@ export class IndexSync {
   /** Changes from other replicas applied so far (tests, health). */
   applied = 0;
 
+  private readonly changes?: Counter<"result">;
+
   private constructor(private readonly deps: IndexSyncDeps) {
     this.channel = deps.channel ?? "kb:changed";
+    if (deps.metrics) {
+      this.changes = new Counter({
+        name: "index_sync_changes_total",
+        help: "Document changes from other replicas applied to this replica's in-memory indexes, by result.",
+        labelNames: ["result"],
+        registers: [deps.metrics],
+      });
+    }
   }
 
   static async start(deps: IndexSyncDeps): Promise<IndexSync> {
@@ -82,7 +95,11 @@ export class IndexSync {
     const key = `${change.tenantId}\u0000${change.documentId}`;
     const next = (this.queues.get(key) ?? Promise.resolve())
       .then(() => this.apply(change))
-      .catch((e) => this.deps.log?.(`index sync: ${change.documentId} not refreshed: ${(e as Error).message}`))
+      .then(() => this.changes?.inc({ result: "applied" }))
+      .catch((e) => {
+        this.changes?.inc({ result: "failed" });
+        this.deps.log?.(`index sync: ${change.documentId} not refreshed: ${(e as Error).message}`);
+      })
       .finally(() => {
         if (this.queues.get(key) === next) this.queues.delete(key);
       });
