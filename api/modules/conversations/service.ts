@@ -112,12 +112,17 @@ export async function startAnswer(s: ConversationServices, tenantId: string, con
   const release = () => s.conversations.releaseLease(tenantId, conversationId, messageId);
   let history: HistoryTurn[];
   try {
-    history = historyOf(await s.conversations.messages(tenantId, conversationId, HISTORY_MESSAGES));
     const now = Date.now();
-    await s.conversations.insertMessages([
-      { id: userMessageId, tenantId, conversationId, role: "user", content: text, status: "complete", createdAt: new Date(now) },
-      { id: messageId, tenantId, conversationId, role: "assistant", content: "", status: "streaming", createdAt: new Date(now + 1) },
+    // Read the history and store the new turn at once (one round trip less before the first token); the new
+    // messages are left out of the history whichever query the database runs first.
+    const [earlier] = await Promise.all([
+      s.conversations.messages(tenantId, conversationId, HISTORY_MESSAGES + 2),
+      s.conversations.insertMessages([
+        { id: userMessageId, tenantId, conversationId, role: "user", content: text, status: "complete", createdAt: new Date(now) },
+        { id: messageId, tenantId, conversationId, role: "assistant", content: "", status: "streaming", createdAt: new Date(now + 1) },
+      ]),
     ]);
+    history = historyOf(earlier.filter((m) => m.id !== userMessageId && m.id !== messageId).slice(-HISTORY_MESSAGES));
   } catch (e) {
     await release().catch(() => {});
     throw e;
