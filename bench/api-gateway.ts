@@ -19,6 +19,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { readSse } from "../core/text/sse-reader";
 import { command, ensureFetchLimit, percentile, spawnSimulator, sseData, table, type SpawnedSimulator } from "./inference-support";
 
 const QUESTIONS: string[] = (await Bun.file(join(import.meta.dir, "data/sample-kb-questions.json")).json()).map((q: { question: string }) => q.question);
@@ -188,6 +189,44 @@ async function streamOnce(url: string, body: object, t0: number, onOpen?: () => 
   return r;
 }
 
+/**
+ * One answer in a new conversation: POST /v1/conversations, then POST .../messages/stream (timed from there, as a
+ * customer opens the conversation once): TTFT is the first `delta` event, "done" a `done` event with status
+ * complete.
+ */
+async function conversationOnce(base: string, question: string, t0: number): Promise<StreamResult> {
+  const r: StreamResult = { status: 0, startedAt: performance.now() - t0, ttftMs: Number.NaN, totalMs: 0, chunks: 0, result: "error" };
+  let startedAt = performance.now();
+  try {
+    const created = await fetch(`${base}/v1/conversations`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    if (created.status !== 201 && created.status !== 200) {
+      r.result = String(created.status);
+      await created.body?.cancel();
+      return r;
+    }
+    const { id } = (await created.json()) as { id: string };
+    startedAt = performance.now();
+    const res = await fetch(`${base}/v1/conversations/${id}/messages/stream`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ content: question }), signal: AbortSignal.timeout(180_000) });
+    r.status = res.status;
+    if (res.status !== 200 || !res.body) {
+      r.result = String(res.status);
+      await res.body?.cancel();
+      return r;
+    }
+    for await (const m of readSse(res.body)) {
+      if (m.comment !== undefined) continue;
+      if (m.event === "delta" && r.chunks++ === 0) r.ttftMs = performance.now() - startedAt;
+      if (m.event === "done") r.result = (JSON.parse(m.data) as { status?: string }).status === "complete" ? "done" : "error";
+      if (m.event === "error") r.result = "error";
+    }
+  } catch {
+    r.result = "error";
+  } finally {
+    r.totalMs = performance.now() - startedAt;
+  }
+  return r;
+}
+
 const pct = (xs: number[], p: number) => percentile(xs.filter((x) => Number.isFinite(x)), p);
 const ms = (x: number) => Math.round(x * 10) / 10;
 const share = (n: number, of: number) => `${((100 * n) / Math.max(1, of)).toFixed(1)}%`;
@@ -216,19 +255,23 @@ async function overhead(dataDir: string, setting: keyof typeof OVERHEAD_SETTINGS
   const sim = await simulator(simArgs);
   const limits = { maxInFlightPerBackend: 4096, maxQueue: 4096, healthIntervalMs: 5000, ttftTimeoutMs: 60_000, totalTimeoutMs: 120_000 };
   const api = await spawnApi(dataDir, [sim], limits);
-  const run = async (concurrency: number, url: string, body: () => object) => {
+  const run = async (concurrency: number, once: (t0: number) => Promise<StreamResult>) => {
     const perWorker = Number(flag("per-worker", "0")) || (concurrency === 1 ? 20 : concurrency <= 64 ? 5 : 1);
     const results: StreamResult[] = [];
     const t0 = performance.now();
     await Promise.all(Array.from({ length: concurrency }, async () => {
-      for (let i = 0; i < perWorker; i++) results.push(await streamOnce(url, body(), t0));
+      for (let i = 0; i < perWorker; i++) results.push(await once(t0));
     }));
     const wall = (performance.now() - t0) / 1000;
     const ok = results.filter((r) => r.result === "done");
     return { streams: results.length, tps: (ok.length * tokens) / wall, p50: pct(ok.map((r) => r.ttftMs), 50), p99: pct(ok.map((r) => r.ttftMs), 99), failed: results.length - ok.length };
   };
-  await run(16, sim.url, directBody); // warm-up both paths
-  await run(16, `${api.base}/v1`, apiBody);
+  const direct = (t0: number) => streamOnce(sim.url, directBody(), t0);
+  const chat = (t0: number) => streamOnce(`${api.base}/v1`, apiBody(), t0);
+  const conversation = (t0: number) => conversationOnce(api.base, nextQuestion(), t0);
+  await run(16, direct); // warm-up every path
+  await run(16, chat);
+  await run(16, conversation);
   const rows: (string | number)[][] = [];
   const stageRows: (string | number)[][] = [];
   // The machine is shared by the load generator, the simulator and the API: each level runs `rounds` pairs of
@@ -237,26 +280,28 @@ async function overhead(dataDir: string, setting: keyof typeof OVERHEAD_SETTINGS
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
   const spread = (xs: number[], f: (x: number) => string) => (xs.length > 1 ? ` (${f(Math.min(...xs))} to ${f(Math.max(...xs))})` : "");
   for (const c of (flag("levels", "1,64,1024")).split(",").map(Number)) {
-    const pairs: { direct: Awaited<ReturnType<typeof run>>; via: Awaited<ReturnType<typeof run>>; cpu: number; stages: number[]; inner: number }[] = [];
+    type Run = Awaited<ReturnType<typeof run>>;
+    const pairs: { direct: Run; via: Run; conv: Run; cpu: number; stages: number[]; inner: number }[] = [];
     for (let r = 0; r < rounds; r++) {
       progress(`overhead (${setting}): ${c} concurrent streams, round ${r + 1} of ${rounds}`);
-      const direct = await run(c, sim.url, directBody);
+      const d = await run(c, direct);
       const cpu0 = (await api.usage()).cpuSeconds;
       const s0 = await api.stages();
       const t = performance.now();
-      const via = await run(c, `${api.base}/v1`, apiBody);
+      const via = await run(c, chat);
       const cpu = ((await api.usage()).cpuSeconds - cpu0) / ((performance.now() - t) / 1000);
       const s1 = await api.stages();
+      const conv = await run(c, conversation);
       const mean = (stage: string) => ms((((s1[stage]?.sum ?? 0) - (s0[stage]?.sum ?? 0)) / Math.max(1, (s1[stage]?.count ?? 0) - (s0[stage]?.count ?? 0))) * 1000);
       const before = mean("understand") + mean("retrieve") + mean("rerank") + mean("assemble");
-      pairs.push({ direct, via, cpu, stages: STAGES.map(mean), inner: ms(mean("firstDelta") - before) });
+      pairs.push({ direct: d, via, conv, cpu, stages: STAGES.map(mean), inner: ms(mean("firstDelta") - before) });
     }
     const added = pairs.map((p) => p.via.p50 - p.direct.p50);
     const ratios = pairs.map((p) => p.via.tps / p.direct.tps);
     const mid = pairs.find((p) => p.via.p50 - p.direct.p50 === median(added))!;
-    const { direct, via } = mid;
-    stageRows.push([c, ...mid.stages, mid.inner, ms(direct.p50)]);
-    rows.push([c, "direct to simulator", direct.streams, Math.round(direct.tps), ms(direct.p50), ms(direct.p99), direct.failed, "1.00", "", ""]);
+    const { direct: base, via } = mid;
+    stageRows.push([c, ...mid.stages, mid.inner, ms(base.p50)]);
+    rows.push([c, "direct to simulator", base.streams, Math.round(base.tps), ms(base.p50), ms(base.p99), base.failed, "1.00", "", ""]);
     rows.push([
       c,
       "through the API",
@@ -268,6 +313,22 @@ async function overhead(dataDir: string, setting: keyof typeof OVERHEAD_SETTINGS
       `${median(ratios).toFixed(2)}${spread(ratios, (x) => x.toFixed(2))}`,
       `+${ms(median(added))}${spread(added, (x) => `+${ms(x)}`)}`,
       `${Math.round(mid.cpu * 100)}%`,
+    ]);
+    // The conversation path (the web chat's): the same question in a conversation, streamed as answer events.
+    const convAdded = pairs.map((p) => p.conv.p50 - p.direct.p50);
+    const convRatios = pairs.map((p) => p.conv.tps / p.direct.tps);
+    const cm = pairs.find((p) => p.conv.p50 - p.direct.p50 === median(convAdded))!;
+    rows.push([
+      c,
+      "through the API, conversation SSE",
+      cm.conv.streams,
+      Math.round(cm.conv.tps),
+      ms(cm.conv.p50),
+      ms(cm.conv.p99),
+      pairs.reduce((n, p) => n + p.conv.failed, 0),
+      `${median(convRatios).toFixed(2)}${spread(convRatios, (x) => x.toFixed(2))}`,
+      `+${ms(median(convAdded))}${spread(convAdded, (x) => `+${ms(x)}`)}`,
+      "",
     ]);
   }
   await api.kill();
