@@ -14,7 +14,7 @@
  *
  *   npx bun bench/api-gateway.ts [--only overhead,overhead-stress,streams10k,failover,shedding] [--levels 1,64,1024] [--rounds 3]
  *                                [--per-worker N (answers each concurrent stream asks in turn; default 20 / 5 / 1)]
- *                                [--streams 10000]
+ *                                [--streams 10000] [--database-url postgres://... (an empty database for the API)]
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -26,6 +26,11 @@ const QUESTIONS: string[] = (await Bun.file(join(import.meta.dir, "data/sample-k
 let qi = 0;
 const nextQuestion = () => QUESTIONS[qi++ % QUESTIONS.length]!;
 const FETCH_LIMIT = 24_000;
+/** --database-url: run the API on PostgreSQL (an empty database of its own) instead of the embedded PGlite. */
+const DATABASE_URL = (() => {
+  const i = process.argv.indexOf("--database-url");
+  return i > 0 ? process.argv[i + 1] : undefined;
+})();
 
 /** Child processes of this run, killed on the way out (also on Ctrl-C) so none is left behind. */
 const children = new Set<{ kill(signal?: number | NodeJS.Signals): void }>();
@@ -59,7 +64,7 @@ async function spawnApi(dataDir: string, sims: SpawnedSimulator[], limits: Recor
   // BENCH_API_FLAGS: extra bun flags for the API process, e.g. "--cpu-prof-md --cpu-prof-dir=bench/out/prof".
   const extra = (process.env.BENCH_API_FLAGS ?? "").split(" ").filter(Boolean);
   const proc = Bun.spawn([process.execPath, ...extra, "run", import.meta.path, "--serve-api", JSON.stringify(limits)], {
-    env: { ...process.env, DATA_DIR: dataDir, SAMPLE_KB: String(sampleKb), LLM_BASE_URLS: sims.map((s) => `${s.url}|sim-model`).join(","), BUN_CONFIG_MAX_HTTP_REQUESTS: String(FETCH_LIMIT) },
+    env: { ...process.env, ...(DATABASE_URL ? { DATABASE_URL } : {}), DATA_DIR: dataDir, SAMPLE_KB: String(sampleKb), LLM_BASE_URLS: sims.map((s) => `${s.url}|sim-model`).join(","), BUN_CONFIG_MAX_HTTP_REQUESTS: String(FETCH_LIMIT) },
     stdout: "pipe",
     stderr: "ignore",
   });
@@ -128,7 +133,7 @@ async function apiPrompts(dataDir: string): Promise<void> {
   const { createServices } = await import("../api/services");
   const { newContext } = await import("../api/pipeline/answer-pipeline");
   const { buildAnswerPrompt } = await import("../api/pipeline/prompt-template");
-  const services = await createServices(loadConfig({ DATA_DIR: dataDir }), { sampleKb: false, log: () => {} });
+  const services = await createServices(loadConfig({ DATA_DIR: dataDir, ...(DATABASE_URL ? { DATABASE_URL } : {}) }), { sampleKb: false, log: () => {} });
   try {
     for (const question of QUESTIONS) {
       const ctx = newContext({ tenantId: services.config.defaultTenant, content: question });
@@ -229,6 +234,7 @@ async function conversationOnce(base: string, question: string, t0: number): Pro
 
 const pct = (xs: number[], p: number) => percentile(xs.filter((x) => Number.isFinite(x)), p);
 const ms = (x: number) => Math.round(x * 10) / 10;
+const signed = (x: number) => `${x >= 0 ? "+" : ""}${ms(x)}`;
 const share = (n: number, of: number) => `${((100 * n) / Math.max(1, of)).toFixed(1)}%`;
 
 // ---------------------------------------------------------------------------------------------------------
@@ -311,7 +317,7 @@ async function overhead(dataDir: string, setting: keyof typeof OVERHEAD_SETTINGS
       ms(via.p99),
       pairs.reduce((n, p) => n + p.via.failed, 0),
       `${median(ratios).toFixed(2)}${spread(ratios, (x) => x.toFixed(2))}`,
-      `+${ms(median(added))}${spread(added, (x) => `+${ms(x)}`)}`,
+      `${signed(median(added))}${spread(added, signed)}`,
       `${Math.round(mid.cpu * 100)}%`,
     ]);
     // The conversation path (the web chat's): the same question in a conversation, streamed as answer events.
@@ -327,7 +333,7 @@ async function overhead(dataDir: string, setting: keyof typeof OVERHEAD_SETTINGS
       ms(cm.conv.p99),
       pairs.reduce((n, p) => n + p.conv.failed, 0),
       `${median(convRatios).toFixed(2)}${spread(convRatios, (x) => x.toFixed(2))}`,
-      `+${ms(median(convAdded))}${spread(convAdded, (x) => `+${ms(x)}`)}`,
+      `${signed(median(convAdded))}${spread(convAdded, signed)}`,
       "",
     ]);
   }
