@@ -1,21 +1,13 @@
 /** The admission queue and aborts of the inference client against a real simulator. */
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { Registry } from "prom-client";
 import type { StreamEvent } from "../../core/ports/language-model";
-import { createInferenceClient, type InferenceClient } from "../../inference/client/inference-client";
+import { createInferenceClient } from "../../inference/client/inference-client";
 import type { InferenceLimits } from "../../inference/client/client-options";
 import { createInferenceMetrics } from "../../inference/metrics";
-import type { SimulatorHandle } from "../../inference/simulator/server";
-import { LONG, QUESTION, collect, lastOf, rejection, sims, stopAll, waitFor } from "./helpers";
+import { LONG, QUESTION, collect, lastOf, rejection, sims, closedAfterEach, waitFor } from "./helpers";
 
-let open: SimulatorHandle[] = [];
-let clients: InferenceClient[] = [];
-afterEach(async () => {
-  for (const c of clients) c.close();
-  await stopAll(open);
-  open = [];
-  clients = [];
-});
+const { open, clients } = closedAfterEach();
 
 /** One simulator whose answers are 400 tokens at 5 ms each (about 2 s), and a client capped at one in flight. */
 function setup(limits: Partial<InferenceLimits> = {}) {

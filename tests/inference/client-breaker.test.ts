@@ -1,19 +1,11 @@
 /** Circuit breakers, health, balancing and metrics of the inference client against real simulators. */
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { Registry } from "prom-client";
-import { createInferenceClient, type InferenceClient } from "../../inference/client/inference-client";
+import { createInferenceClient } from "../../inference/client/inference-client";
 import { createInferenceMetrics } from "../../inference/metrics";
-import type { SimulatorHandle } from "../../inference/simulator/server";
-import { QUESTION, collect, rejection, sims, stopAll, textOf, waitFor } from "./helpers";
+import { QUESTION, collect, rejection, sims, closedAfterEach, textOf, waitFor } from "./helpers";
 
-let open: SimulatorHandle[] = [];
-let clients: InferenceClient[] = [];
-afterEach(async () => {
-  for (const c of clients) c.close();
-  await stopAll(open);
-  open = [];
-  clients = [];
-});
+const { open, clients } = closedAfterEach();
 
 describe("inference client breakers", () => {
   test("all breakers open -> 503 with Retry-After at once; recovery after the cool-down via half-open", async () => {

@@ -1,20 +1,12 @@
 /** Each upstream fault against real simulators over HTTP: failover before the first token, error events after. */
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { AppError } from "../../core/errors";
-import { createInferenceClient, type InferenceClient } from "../../inference/client/inference-client";
+import { createInferenceClient } from "../../inference/client/inference-client";
 import type { InferenceLimits } from "../../inference/client/client-options";
-import type { SimulatorHandle } from "../../inference/simulator/server";
 import type { SimulatorInput } from "../../inference/simulator/options";
-import { QUESTION, collect, deadUrl, lastOf, rejection, sims, stopAll, textOf, typesOf, waitFor } from "./helpers";
+import { QUESTION, collect, deadUrl, lastOf, rejection, sims, closedAfterEach, textOf, typesOf, waitFor } from "./helpers";
 
-let open: SimulatorHandle[] = [];
-let clients: InferenceClient[] = [];
-afterEach(async () => {
-  for (const c of clients) c.close();
-  await stopAll(open);
-  open = [];
-  clients = [];
-});
+const { open, clients } = closedAfterEach();
 
 /** A faulty first backend (weight 2, so least-outstanding picks it first) and a healthy second one. */
 function pair(faulty: SimulatorInput, healthy: SimulatorInput = {}, limits: Partial<InferenceLimits> = {}) {

@@ -1,4 +1,5 @@
 /** Shared helpers of the inference integration tests: bounded collection of streams, polling, fixtures. */
+import { afterEach } from "bun:test";
 import type { GenerateRequest, StreamEvent } from "../../core/ports/language-model";
 import { startSimulator, type SimulatorHandle } from "../../inference/simulator/server";
 import type { SimulatorInput } from "../../inference/simulator/options";
@@ -23,6 +24,19 @@ export function sims(...inputs: SimulatorInput[]): SimulatorHandle[] {
 
 export async function stopAll(list: { stop(): Promise<void> }[]): Promise<void> {
   await Promise.all(list.map((s) => s.stop()));
+}
+
+/**
+ * The simulators and clients a test file opens, closed after each test: call once at the top of the file and
+ * push into the returned lists.
+ */
+export function closedAfterEach(): { open: SimulatorHandle[]; clients: { close(): void }[] } {
+  const tracked = { open: [] as SimulatorHandle[], clients: [] as { close(): void }[] };
+  afterEach(async () => {
+    for (const c of tracked.clients.splice(0)) c.close();
+    await stopAll(tracked.open.splice(0));
+  });
+  return tracked;
 }
 
 /** Collects a stream; fails (instead of hanging) past `ms`. */

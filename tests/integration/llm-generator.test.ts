@@ -3,18 +3,17 @@
  * mapped citations out, and each fault as the generator surfaces it (AppError before the first token, an
  * `error` event with the partial text after it). Every test is bounded.
  */
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { Registry } from "prom-client";
 import type { StreamEvent } from "../../core/ports/language-model";
 import type { Passage } from "../../core/ports/retrieval";
 import { createLlmGenerator, LlmGenerator, type LlmAnswerOutcome } from "../../api/pipeline/llm-generator";
 import { parseBackends } from "../../core/config";
-import { createInferenceClient, type InferenceClient } from "../../inference/client/inference-client";
+import { createInferenceClient } from "../../inference/client/inference-client";
 import type { InferenceLimits } from "../../inference/client/client-options";
 import { createInferenceMetrics } from "../../inference/metrics";
 import type { SimulatorInput } from "../../inference/simulator/options";
-import type { SimulatorHandle } from "../../inference/simulator/server";
-import { collect, deadUrl, sims, stopAll, waitFor } from "../inference/helpers";
+import { collect, deadUrl, sims, closedAfterEach, waitFor } from "../inference/helpers";
 
 const passage = (chunkId: string, text: string, score = 1): Passage => ({
   chunkId, documentId: `doc-${chunkId}`, title: "", page: null, sectionPath: [], text, charStart: 0, charEnd: text.length,
@@ -28,14 +27,7 @@ const INPUT = {
   history: [],
 };
 
-let open: SimulatorHandle[] = [];
-let clients: InferenceClient[] = [];
-afterEach(async () => {
-  for (const c of clients) c.close();
-  await stopAll(open);
-  open = [];
-  clients = [];
-});
+const { open, clients } = closedAfterEach();
 
 function setup(simInputs: SimulatorInput[], limits: Partial<InferenceLimits> = {}) {
   const list = sims(...simInputs);
