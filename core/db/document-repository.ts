@@ -33,6 +33,9 @@ const documentColumns = {
   updatedAt: documents.updatedAt,
 };
 
+/** A chunk row of its document's active version (readers join on this). */
+const chunkIsActive = and(eq(documents.id, chunks.documentId), eq(documents.version, chunks.version));
+
 export class DocumentRepository {
   /** Hydrated chunks kept in memory (see chunk-cache.ts); absent when caching is off. */
   private readonly cache?: ChunkCache;
@@ -164,11 +167,16 @@ export class DocumentRepository {
     return new Map(rows.map((r) => [r.id, r.version]));
   }
 
-  private async loadActiveChunks(tenantId: string, ids: string[]): Promise<ActiveChunk[]> {
+  /** Chunks of active versions with their document's fields (add a where). */
+  private activeChunkRows() {
     return this.db
       .select({ ...chunkColumns, title: documents.title, docType: documents.docType, source: documents.source, tags: documents.tags })
       .from(chunks)
-      .innerJoin(documents, and(eq(documents.id, chunks.documentId), eq(documents.version, chunks.version)))
+      .innerJoin(documents, chunkIsActive);
+  }
+
+  private async loadActiveChunks(tenantId: string, ids: string[]): Promise<ActiveChunk[]> {
+    return this.activeChunkRows()
       .where(and(eq(chunks.tenantId, tenantId), inArray(chunks.id, ids)));
   }
 
@@ -177,7 +185,7 @@ export class DocumentRepository {
     return this.db
       .select(chunkColumns)
       .from(chunks)
-      .innerJoin(documents, and(eq(documents.id, chunks.documentId), eq(documents.version, chunks.version)))
+      .innerJoin(documents, chunkIsActive)
       .where(and(eq(chunks.tenantId, tenantId), eq(chunks.documentId, documentId)))
       .orderBy(asc(chunks.ordinal));
   }
@@ -186,10 +194,7 @@ export class DocumentRepository {
   async *allActiveChunks(pageSize = 2000): AsyncGenerator<ActiveChunk[]> {
     let after = "";
     for (;;) {
-      const page = await this.db
-        .select({ ...chunkColumns, title: documents.title, docType: documents.docType, source: documents.source, tags: documents.tags })
-        .from(chunks)
-        .innerJoin(documents, and(eq(documents.id, chunks.documentId), eq(documents.version, chunks.version)))
+      const page = await this.activeChunkRows()
         .where(gt(chunks.id, after))
         .orderBy(asc(chunks.id))
         .limit(pageSize);
@@ -201,10 +206,7 @@ export class DocumentRepository {
 
   /** Active chunks of one document with the document's fields, in reading order (none when it is gone). */
   async activeChunksOfDocument(tenantId: string, documentId: string): Promise<ActiveChunk[]> {
-    return this.db
-      .select({ ...chunkColumns, title: documents.title, docType: documents.docType, source: documents.source, tags: documents.tags })
-      .from(chunks)
-      .innerJoin(documents, and(eq(documents.id, chunks.documentId), eq(documents.version, chunks.version)))
+    return this.activeChunkRows()
       .where(and(eq(chunks.tenantId, tenantId), eq(chunks.documentId, documentId)))
       .orderBy(asc(chunks.ordinal));
   }
@@ -247,7 +249,7 @@ export class DocumentRepository {
     const r = await this.db
       .select({ n: count() })
       .from(chunks)
-      .innerJoin(documents, and(eq(documents.id, chunks.documentId), eq(documents.version, chunks.version)))
+      .innerJoin(documents, chunkIsActive)
       .where(eq(chunks.tenantId, tenantId));
     return Number(r[0]?.n ?? 0);
   }
