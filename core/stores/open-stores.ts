@@ -92,13 +92,10 @@ export async function openStores(config: Config, opts: OpenStoresOptions = {}): 
     if (opts.resetVectors) await kbState.delete(SYSTEM_TENANT, EMBEDDER_STATE);
     const savedState = await kbState.get<LocalEmbedderState>(SYSTEM_TENANT, EMBEDDER_STATE);
     let embedder = await createEmbedder(config, savedState ?? undefined);
-    let vectors = await LanceVectorIndex.open({
-      uri: config.lancedbUri,
-      embedderId: embedder.id,
-      dimension: embedder.dimension,
-      reset: opts.resetVectors,
-      memoryMaxRows: vectorMemoryMaxRows,
-    });
+    /** The vector index bound to the current embedder (reset: drop what is stored). */
+    const openVectors = (reset?: boolean) =>
+      LanceVectorIndex.open({ uri: config.lancedbUri, embedderId: embedder.id, dimension: embedder.dimension, reset, memoryMaxRows: vectorMemoryMaxRows });
+    let vectors = await openVectors(opts.resetVectors);
     const keywords = config.retrieval.keywordIndex === "minisearch" ? new MiniSearchKeywordIndex() : new Bm25KeywordIndex();
     let syncing: Promise<boolean> | undefined;
 
@@ -117,7 +114,7 @@ export async function openStores(config: Config, opts: OpenStoresOptions = {}): 
         await embedder.fit(texts); // fits in place; its id changes with the fitted state
         await kbState.set(SYSTEM_TENANT, EMBEDDER_STATE, embedder.state());
         await vectors.close();
-        vectors = await LanceVectorIndex.open({ uri: config.lancedbUri, embedderId: embedder.id, dimension: embedder.dimension, reset: true, memoryMaxRows: vectorMemoryMaxRows });
+        vectors = await openVectors(true);
         return true;
       },
       syncEmbedder() {
@@ -128,7 +125,7 @@ export async function openStores(config: Config, opts: OpenStoresOptions = {}): 
           if (!saved) return false;
           embedder = await createEmbedder(config, saved);
           await vectors.close();
-          vectors = await LanceVectorIndex.open({ uri: config.lancedbUri, embedderId: embedder.id, dimension: embedder.dimension, memoryMaxRows: vectorMemoryMaxRows });
+          vectors = await openVectors();
           return true;
         })().finally(() => {
           syncing = undefined;
