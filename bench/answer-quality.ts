@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { loadConfig } from "../core/config";
 import { createServices } from "../api/services";
-import { newContext } from "../api/pipeline/answer-pipeline";
+import { newContext } from "../api/pipeline/stage";
 import { table } from "./lib/metrics";
 
 interface Q {

@@ -131,7 +131,7 @@ const DIRECT_PROMPTS = new Map<string, { role: string; content: string }[]>();
 async function apiPrompts(dataDir: string): Promise<void> {
   const { loadConfig } = await import("../core/config");
   const { createServices } = await import("../api/services");
-  const { newContext } = await import("../api/pipeline/answer-pipeline");
+  const { newContext } = await import("../api/pipeline/stage");
   const { buildAnswerPrompt } = await import("../api/pipeline/prompt-template");
   const services = await createServices(loadConfig({ DATA_DIR: dataDir, ...(DATABASE_URL ? { DATABASE_URL } : {}) }), { sampleKb: false, log: () => {} });
   try {

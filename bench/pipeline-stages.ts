@@ -11,7 +11,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../core/config";
 import { createServices } from "../api/services";
-import { newContext } from "../api/pipeline/answer-pipeline";
+import { newContext } from "../api/pipeline/stage";
 import { summarize, table } from "./lib/metrics";
 import { ensureAnswerCorpus } from "./lib/synthetic-corpus";
 
@@ -44,11 +44,9 @@ for (let r = 0; r < rounds; r++) {
     for (const s of STAGES) samples[s]!.push(ctx.timings[s] ?? 0);
     // Generation on the same context, for reference.
     const g = performance.now();
-    const run = services.generator.run({ tenantId, question: ctx.understanding!.question, passages: ctx.passages, history: [] });
-    for await (const _ of run.events) {
+    for await (const _ of services.generator.run({ tenantId, question: ctx.understanding!.question, passages: ctx.passages, history: [] })) {
       /* drain */
     }
-    await run.outcome;
     samples.generate!.push(performance.now() - g);
   }
 }

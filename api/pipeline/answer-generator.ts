@@ -1,13 +1,18 @@
 /**
- * The generate stage's contract. An AnswerGenerator turns a question and ranked passages into a stream of
- * StreamEvents (start | delta | citation | finish | error) plus a final outcome the persist stage stores.
+ * The generate stage's port. An AnswerGenerator turns a question and ranked passages into the answer's one
+ * typed event stream (start | delta | citation | finish | error); it does not decide, map citations or store:
+ * the pipeline's cite, decide and persist stages do that on the stream as sent. A generator that knows more
+ * about its own answer (the extractive one knows when it declined) says so in `finish.assessment`.
  * Two implementations: the extractive generator (no model, the embedded default) and the LLM generator
  * (prompt template + inference gateway, when LLM_BASE_URLS is set). createGenerator() picks one.
+ *
+ * A failure before the first event (queue full 429, no backend 503, ...) is thrown by the first next(), so the
+ * API can answer with its status; a later one ends the stream with an `error` event.
  */
 import type { ChatMessage, StreamEvent } from "../../core/ports/language-model";
 import type { Passage } from "../../core/ports/retrieval";
 
-export type Decision = "PASS" | "ASK_USER" | "ESCALATE";
+export type { Decision } from "../../core/ports/language-model";
 
 export interface AnswerInput {
   tenantId: string;
@@ -17,39 +22,13 @@ export interface AnswerInput {
   passages: Passage[];
   /** Recent turns of the conversation, oldest first, within the history budget. */
   history: ChatMessage[];
-}
-
-export interface AnswerCitation {
-  /** The number as it appears in the text ([n]). */
-  n: number;
-  /** Index into AnswerInput.passages. */
-  passageIndex: number;
-}
-
-export interface AnswerOutcome {
-  text: string;
-  citations: AnswerCitation[];
-  decision: Decision;
-  confidence: number;
-  finishReason: "stop" | "length" | "abort" | "error";
-  /** Set when the stream ended with an error (the text so far is partial). */
-  error?: { code: string; message: string };
-  /** Citation numbers in the text that matched no passage (dropped from the text and flagged). */
-  invalidCitations?: number[];
-  generatorId: string;
-  usage?: { promptTokens: number; completionTokens: number };
-}
-
-export interface AnswerRun {
-  /** Ends with exactly one `finish` or `error` event. */
-  events: AsyncIterable<StreamEvent>;
-  /** Resolves once the events have been fully consumed (or the run was aborted). */
-  outcome: Promise<AnswerOutcome>;
+  /** Most tokens to generate (the OpenAI facade's max_tokens); the generator's default when absent. */
+  maxTokens?: number;
 }
 
 export interface AnswerGenerator {
   readonly id: string;
-  run(input: AnswerInput, signal?: AbortSignal): AnswerRun;
+  run(input: AnswerInput, signal?: AbortSignal): AsyncIterable<StreamEvent>;
   /** Health of the generator's backends, for /v1/health. */
   health?(): Promise<{ state: "ok" | "degraded" | "down"; detail?: string; [k: string]: unknown }>;
   close?(): Promise<void>;

@@ -2,8 +2,8 @@ import { describe, expect, test } from "bun:test";
 import { errors } from "../../core/errors";
 import type { StreamEvent } from "../../core/ports/language-model";
 import { MemoryCache } from "../../core/stores/memory-cache";
-import type { AnswerGenerator, AnswerOutcome } from "../pipeline/answer-generator";
-import { createAnswerPipeline } from "../pipeline/answer-pipeline";
+import type { AnswerGenerator } from "../pipeline/answer-generator";
+import { createAnswerPipeline } from "../pipeline/default-pipeline";
 import { AnswerStreams } from "./answer-streams";
 import type { AnswerEvent } from "./events";
 import { StreamBuffer } from "./stream-buffer";
@@ -12,32 +12,19 @@ import { StreamBuffer } from "./stream-buffer";
 function ticking(n: number, ms: number, failFirst = false): AnswerGenerator {
   return {
     id: "ticking",
-    run(_input, signal) {
-      let settle!: (o: AnswerOutcome) => void;
-      let reject!: (e: unknown) => void;
-      const outcome = new Promise<AnswerOutcome>((r, j) => ((settle = r), (reject = j)));
-      async function* events(): AsyncIterable<StreamEvent> {
-        if (failFirst) {
-          const e = errors.unavailable("NO_BACKEND", "no backend");
-          reject(e);
-          throw e;
+    async *run(_input, signal): AsyncIterable<StreamEvent> {
+      if (failFirst) throw errors.unavailable("NO_BACKEND", "no backend");
+      let reason: "stop" | "abort" = "stop";
+      yield { type: "start", model: "ticking" };
+      for (let i = 0; i < n; i++) {
+        if (signal?.aborted) {
+          reason = "abort";
+          break;
         }
-        let text = "";
-        let reason: "stop" | "abort" = "stop";
-        yield { type: "start", model: "ticking" };
-        for (let i = 0; i < n; i++) {
-          if (signal?.aborted) {
-            reason = "abort";
-            break;
-          }
-          text += `w${i} `;
-          yield { type: "delta", text: `w${i} ` };
-          await Bun.sleep(ms);
-        }
-        settle({ text, citations: [], decision: "PASS", confidence: 0.5, finishReason: reason, generatorId: "ticking" });
-        yield { type: "finish", reason };
+        yield { type: "delta", text: `${i ? " " : ""}w${i}` };
+        await Bun.sleep(ms);
       }
-      return { events: events(), outcome };
+      yield { type: "finish", reason, assessment: { decision: "PASS", confidence: 0.5 } };
     },
   };
 }
@@ -79,7 +66,7 @@ describe("AnswerStreams", () => {
     const evs = await drain(live.events("origin"));
     expect(evs.map((e) => e.event)).toEqual(["meta", "delta", "delta", "delta", "done"]);
     expect(evs.map((e) => e.id)).toEqual([1, 2, 3, 4, 5]);
-    expect((await live.final).answer).toBe("w0 w1 w2 ");
+    expect((await live.final).answer).toBe("w0 w1 w2");
     expect((await s.buffer.read("m1", 0)).map((e) => e.id)).toEqual([1, 2, 3, 4, 5]);
     expect(s.lease.released).toBe(1);
     // A late local consumer gets the whole log.
@@ -111,8 +98,8 @@ describe("AnswerStreams", () => {
     await first.return!();
     const follower = s.streams.follow("m-resumed", 1, "resumer", async () => null);
     const rest = await drain(follower);
-    expect(rest.at(-1)!.data.status).toBe("complete");
-    expect((await b.final).answer.split(" ").length).toBe(41);
+    expect(rest.at(-1)).toMatchObject({ event: "done", data: { status: "complete" } });
+    expect((await b.final).answer.split(" ").length).toBe(40);
   });
 
   test("without a starting consumer (non-streaming request) the answer always completes; cancel stops it", async () => {

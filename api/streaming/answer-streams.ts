@@ -14,11 +14,11 @@
  * and released when it ends.
  */
 import type { Config } from "../../core/config";
-import type { AnswerPipeline } from "../pipeline/answer-pipeline";
-import { newContext } from "../pipeline/answer-pipeline";
-import type { HistoryTurn } from "../pipeline/understand";
+import type { StreamEvent } from "../../core/ports/language-model";
+import type { AnswerPipeline } from "../pipeline/runner";
+import { newContext, type HistoryTurn } from "../pipeline/stage";
 import { AsyncQueue } from "./async-queue";
-import { isTerminal, terminalEvent, viewOfFinal, type AnswerEvent, type AnswerEventType, type AnswerView } from "./events";
+import { isTerminal, terminalEvent, viewOfFinal, type AnswerEvent, type AnswerEventBody, type AnswerView } from "./events";
 import type { StreamBuffer } from "./stream-buffer";
 
 export interface AnswerLease {
@@ -98,8 +98,8 @@ export class AnswerStreams {
         extraMetadata: () => ({ lastEventId: a.seq + 1 }),
       },
     });
-    let it: AsyncIterator<unknown>;
-    let first: IteratorResult<unknown>;
+    let it: AsyncIterator<StreamEvent>;
+    let first: IteratorResult<StreamEvent>;
     try {
       const run = await this.deps.pipeline.start(ctx);
       it = run.events[Symbol.asyncIterator]();
@@ -114,8 +114,8 @@ export class AnswerStreams {
       .onControl(req.messageId, (m) => (m.type === "cancel" ? a.controller.abort() : m.type === "attach" ? this.attach(a, m.consumer) : this.detach(a, m.consumer)))
       .catch(() => async () => {});
 
-    const emit = async (event: AnswerEventType | AnswerEvent, data: Record<string, unknown> = {}) => {
-      const e = typeof event === "string" ? { id: ++a.seq, event, data } : (a.seq = event.id, event);
+    const emit = async (body: AnswerEventBody | AnswerEvent) => {
+      const e = ("id" in body ? ((a.seq = body.id), body) : { ...body, id: ++a.seq }) as AnswerEvent;
       try {
         await this.deps.buffer.write(req.messageId, e);
       } catch (err) {
@@ -132,15 +132,15 @@ export class AnswerStreams {
       (released ??= req.lease.release().catch((e) => this.log(`[ANSWER_LEASE_RELEASE_FAILED] message ${req.messageId}: ${(e as Error).message}`)));
     const final = (async (): Promise<AnswerView> => {
       try {
-        await emit("meta", { messageId: req.messageId, userMessageId: req.userMessageId, conversationId: req.conversationId, ...ctx.meta });
+        await emit({ event: "meta", data: { messageId: req.messageId, userMessageId: req.userMessageId, conversationId: req.conversationId, ...ctx.meta } });
         const cited = new Set<number>();
         for (let r = first; !r.done; r = await it.next()) {
-          const ev = r.value as { type: string; text?: string; n?: number };
-          if (ev.type === "delta" && ev.text) await emit("delta", { text: ev.text });
-          else if (ev.type === "citation" && ev.n !== undefined && !cited.has(ev.n)) {
+          const ev = r.value;
+          if (ev.type === "delta" && ev.text) await emit({ event: "delta", data: { text: ev.text } });
+          else if (ev.type === "citation" && !cited.has(ev.n)) {
             cited.add(ev.n);
             const s = ctx.sources[ev.n - 1];
-            if (s) await emit("citation", { n: ev.n, documentId: s.documentId, title: s.title, page: s.page, snippet: s.snippet, chunkId: s.chunkId, sectionPath: s.sectionPath });
+            if (s) await emit({ event: "citation", data: { n: ev.n, documentId: s.documentId, title: s.title, page: s.page, snippet: s.snippet, chunkId: s.chunkId, sectionPath: s.sectionPath } });
           }
         }
         let view: AnswerView;
@@ -156,8 +156,8 @@ export class AnswerStreams {
             userMessageId: req.userMessageId,
             answer: o?.text ?? "",
             citations: [],
-            decision: o?.decision ?? null,
-            confidence: o?.confidence ?? null,
+            decision: ctx.decision?.decision ?? null,
+            confidence: ctx.decision?.confidence ?? null,
             status: "failed",
             error: { code: "ANSWER_PERSIST_FAILED", message: "the answer could not be stored" },
             timings: ctx.timings,

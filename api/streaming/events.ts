@@ -4,15 +4,30 @@
  * (the persisted message) or `error` (with the persisted state when there is one).
  */
 import type { MessageInfo } from "../../core/db/conversation-repository";
-import type { FinalAnswer } from "../pipeline/persist";
+import type { AnswerCitationView, AnswerMeta, FinalAnswer } from "../pipeline/stage";
 
-export type AnswerEventType = "meta" | "delta" | "citation" | "done" | "error";
-
-export interface AnswerEvent {
-  id: number;
-  event: AnswerEventType;
-  data: Record<string, unknown>;
+/** `meta`: who answers and how, sent first. */
+export type MetaData = AnswerMeta & { messageId: string; userMessageId: string; conversationId: string };
+export type CitationData = AnswerCitationView;
+export interface ErrorData {
+  code: string;
+  message: string;
+  messageId?: string;
+  /** The answer as stored, when the error ended a stored answer. */
+  final?: AnswerView;
 }
+
+export type AnswerEvent =
+  | { id: number; event: "meta"; data: MetaData }
+  | { id: number; event: "delta"; data: { text: string } }
+  | { id: number; event: "citation"; data: CitationData }
+  | { id: number; event: "done"; data: AnswerView }
+  | { id: number; event: "error"; data: ErrorData };
+
+export type AnswerEventType = AnswerEvent["event"];
+/** An event before its id is given. */
+type WithoutId<E> = E extends { id: number } ? Omit<E, "id"> : never;
+export type AnswerEventBody = WithoutId<AnswerEvent>;
 
 export const isTerminal = (e: Pick<AnswerEvent, "event">): boolean => e.event === "done" || e.event === "error";
 
@@ -27,6 +42,7 @@ export interface AnswerView {
   confidence: number | null;
   status: string;
   finishReason?: string;
+  route?: string;
   question?: string;
   rewritten?: boolean;
   error?: { code: string; message: string };
@@ -44,6 +60,7 @@ export function viewOfFinal(f: FinalAnswer): AnswerView {
     confidence: f.confidence,
     status: f.status,
     finishReason: f.finishReason,
+    route: f.route,
     question: f.question,
     rewritten: f.rewritten,
     ...(f.error ? { error: f.error } : {}),
@@ -52,7 +69,7 @@ export function viewOfFinal(f: FinalAnswer): AnswerView {
 }
 
 export function viewOfMessage(m: MessageInfo): AnswerView {
-  const meta = m.metadata as { finishReason?: string; question?: string; error?: { code: string; message: string } };
+  const meta = m.metadata as { finishReason?: string; route?: string; question?: string; error?: { code: string; message: string } };
   return {
     messageId: m.id,
     conversationId: m.conversationId,
@@ -62,6 +79,7 @@ export function viewOfMessage(m: MessageInfo): AnswerView {
     confidence: m.confidence,
     status: m.status,
     ...(meta.finishReason ? { finishReason: meta.finishReason } : {}),
+    ...(meta.route ? { route: meta.route } : {}),
     ...(meta.question ? { question: meta.question } : {}),
     ...(meta.error ? { error: meta.error } : {}),
     timings: m.timings ?? {},
@@ -75,5 +93,5 @@ export function terminalEvent(id: number, view: AnswerView): AnswerEvent {
     const err = view.error ?? { code: "ANSWER_FAILED", message: "the answer could not be completed" };
     return { id, event: "error", data: { code: err.code, message: err.message, messageId: view.messageId, final: view } };
   }
-  return { id, event: "done", data: view as unknown as Record<string, unknown> };
+  return { id, event: "done", data: view };
 }

@@ -3,7 +3,8 @@ import { MemoryCache } from "../../core/stores/memory-cache";
 import type { AnswerEvent } from "./events";
 import { StreamBuffer, type ControlMessage } from "./stream-buffer";
 
-const ev = (id: number, event: AnswerEvent["event"] = "delta"): AnswerEvent => ({ id, event, data: { text: `t${id}` } });
+/** Events of one shape for the buffer (it stores and replays whatever it is given). */
+const ev = (id: number, event: AnswerEvent["event"] = "delta"): AnswerEvent => ({ id, event, data: { text: `t${id}` } }) as AnswerEvent;
 const drain = async (it: AsyncIterable<AnswerEvent>) => {
   const out: number[] = [];
   for await (const e of it) out.push(e.id);
@@ -49,7 +50,7 @@ describe("StreamBuffer", () => {
     const b = new StreamBuffer(new MemoryCache(), { ttlSeconds: 60 });
     await b.write("s", ev(1));
     let asked = 0;
-    const got = await drain(b.follow("s", 0, { idleMs: 10, onIdle: async (last) => (++asked < 2 ? null : { id: last + 1, event: "error", data: { code: "ANSWER_ABANDONED" } }) }));
+    const got = await drain(b.follow("s", 0, { idleMs: 10, onIdle: async (last) => (++asked < 2 ? null : { id: last + 1, event: "error", data: { code: "ANSWER_ABANDONED", message: "gone" } }) }));
     expect(got).toEqual([1, 2]);
     expect(asked).toBe(2);
   });

@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import OpenAI from "openai";
 import { createApp } from "../../api/app";
-import type { AnswerGenerator, AnswerOutcome } from "../../api/pipeline/answer-generator";
-import { createAnswerPipeline } from "../../api/pipeline/answer-pipeline";
+import type { AnswerGenerator } from "../../api/pipeline/answer-generator";
+import { createAnswerPipeline } from "../../api/pipeline/default-pipeline";
 import { AppError } from "../../core/errors";
 import type { StreamEvent } from "../../core/ports/language-model";
 import { testServices, type TestServices } from "../helpers/services";
@@ -112,11 +112,8 @@ describe("OpenAI-compatible chat completions", () => {
   test("a generator failing before its first token (e.g. 429 from the inference gateway) keeps its status and Retry-After", async () => {
     const busy: AnswerGenerator = {
       id: "busy",
-      run() {
-        const e = new AppError({ code: "LLM_OVERLOADED", message: "every backend is busy", category: "rate_limit", retryAfter: 2 });
-        const outcome = Promise.reject(e);
-        outcome.catch(() => {});
-        return { events: (async function* (): AsyncIterable<StreamEvent> { throw e; })(), outcome };
+      async *run(): AsyncIterable<StreamEvent> {
+        throw new AppError({ code: "LLM_OVERLOADED", message: "every backend is busy", category: "rate_limit", retryAfter: 2 });
       },
     };
     const pipeline = createAnswerPipeline({ config: t.config, retriever: t.services.retriever, generator: busy });
@@ -135,18 +132,12 @@ describe("OpenAI-compatible chat completions", () => {
     let aborted = false;
     const endless: AnswerGenerator = {
       id: "endless",
-      run(_input, signal) {
-        let settle!: (o: AnswerOutcome) => void;
-        const outcome = new Promise<AnswerOutcome>((r) => (settle = r));
-        async function* events(): AsyncIterable<StreamEvent> {
-          yield { type: "start", model: "endless" };
-          yield { type: "delta", text: "Thinking " };
-          await new Promise<void>((r) => signal?.addEventListener("abort", () => r(), { once: true }));
-          aborted = true;
-          settle({ text: "Thinking ", citations: [], decision: "ESCALATE", confidence: 0, finishReason: "abort", generatorId: "endless" });
-          yield { type: "finish", reason: "abort" };
-        }
-        return { events: events(), outcome };
+      async *run(_input, signal): AsyncIterable<StreamEvent> {
+        yield { type: "start", model: "endless" };
+        yield { type: "delta", text: "Thinking " };
+        await new Promise<void>((r) => signal?.addEventListener("abort", () => r(), { once: true }));
+        aborted = true;
+        yield { type: "finish", reason: "abort" };
       },
     };
     const pipeline = createAnswerPipeline({ config: t.config, retriever: t.services.retriever, generator: endless });

@@ -7,7 +7,8 @@ import { describe, expect, test } from "bun:test";
 import { Registry } from "prom-client";
 import type { StreamEvent } from "../../core/ports/language-model";
 import type { Passage } from "../../core/ports/retrieval";
-import { createLlmGenerator, LlmGenerator, type LlmAnswerOutcome } from "../../api/pipeline/llm-generator";
+import { createLlmGenerator, LlmGenerator } from "../../api/pipeline/llm-generator";
+import { runGenerator, startGenerator } from "../support/generator-pipeline";
 import { parseBackends } from "../../core/config";
 import { createInferenceClient } from "../../inference/client/inference-client";
 import type { InferenceLimits } from "../../inference/client/client-options";
@@ -42,11 +43,9 @@ function setup(simInputs: SimulatorInput[], limits: Partial<InferenceLimits> = {
   return { sims: list, client, registry, gen: new LlmGenerator({ model: client }) };
 }
 
-async function runAll(gen: LlmGenerator, input = INPUT, signal?: AbortSignal) {
-  const run = gen.run(input, signal);
-  const events = await collect(run.events, 5000);
-  return { events, outcome: (await run.outcome) as LlmAnswerOutcome };
-}
+/** The generator's stream through the pipeline's cite, decide and persist stages. */
+const runAll = (gen: LlmGenerator, input = INPUT, signal?: AbortSignal) => runGenerator(gen, input, signal, 5000);
+const started = async (gen: LlmGenerator, signal?: AbortSignal) => startGenerator(gen, INPUT, signal).run;
 
 const text = (events: StreamEvent[]) => events.map((e) => (e.type === "delta" ? e.text : "")).join("");
 
@@ -80,7 +79,7 @@ describe("LLM generator against the simulator", () => {
     const h = await gen.health();
     expect(h.state).toBe("down");
     expect((h.backends as { healthy: boolean }[])[0]!.healthy).toBe(false);
-    const run = gen.run(INPUT);
+    const run = await started(gen);
     const err = await collect(run.events, 3000).catch((e) => e);
     expect(err.status).toBe(503);
     expect(err.code).toBe("LLM_UNAVAILABLE");
@@ -100,7 +99,7 @@ describe("LLM generator against the simulator", () => {
 
   test("every backend answering 429 -> 429 LLM_OVERLOADED before the first event", async () => {
     const { gen } = setup([{ faults: { rateLimitRate: 1 } }]);
-    const err = await collect(gen.run(INPUT).events).catch((e) => e);
+    const err = await collect((await started(gen)).events).catch((e) => e);
     expect(err.status).toBe(429);
     expect(err.code).toBe("LLM_OVERLOADED");
   }, 5000);
@@ -126,10 +125,10 @@ describe("LLM generator against the simulator", () => {
   test("the queue full -> 429 with Retry-After; aborting the caller frees the backend slot", async () => {
     const { gen, sims: [sim] } = setup([{ outputTokens: 400, itlBaseMs: 5 }], { maxInFlightPerBackend: 1, maxQueue: 0 });
     const ac = new AbortController();
-    const first = gen.run(INPUT, ac.signal);
+    const first = await started(gen, ac.signal);
     const it = first.events[Symbol.asyncIterator]();
     expect((await it.next()).value?.type).toBe("start");
-    const err = await collect(gen.run(INPUT).events).catch((e) => e);
+    const err = await collect((await started(gen)).events).catch((e) => e);
     expect(err.status).toBe(429);
     expect(err.code).toBe("LLM_OVERLOADED");
     expect(err.retryAfter).toBeGreaterThanOrEqual(1);
@@ -141,11 +140,11 @@ describe("LLM generator against the simulator", () => {
 
   test("all breakers open -> 503 at once", async () => {
     const { gen, client } = setup([{ faults: { errorRate: 1 } }, { faults: { errorRate: 1 } }], { failureThreshold: 1, cooldownMs: 60_000 });
-    const first = await collect(gen.run(INPUT).events).catch((e) => e);
+    const first = await collect((await started(gen)).events).catch((e) => e);
     expect(first.status).toBe(503);
     expect(client.stats().backends.map((b) => b.breaker)).toEqual(["open", "open"]);
     const t0 = performance.now();
-    const err = await collect(gen.run(INPUT).events).catch((e) => e);
+    const err = await collect((await started(gen)).events).catch((e) => e);
     expect(performance.now() - t0).toBeLessThan(200);
     expect(err.status).toBe(503);
     expect(err.retryAfter).toBeGreaterThan(1);
@@ -166,7 +165,7 @@ describe("createLlmGenerator (the LLM_BASE_URLS branch of createGenerator)", () 
     try {
       expect(gen.id).toBe("llm:openai-pool:sim-model");
       const { outcome } = await runAll(gen);
-      expect(outcome).toMatchObject({ decision: "PASS", prompt: { systemPromptVersion: 4 } });
+      expect(outcome).toMatchObject({ decision: "PASS", prompt: { version: 4 } });
       expect(prompts).toEqual(["t1"]);
       expect(await gen.health()).toMatchObject({ state: "ok", backends: [{ url: sim!.url, model: "sim-model", healthy: true, breaker: "closed" }] });
       const text = await registry.metrics();

@@ -7,11 +7,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { errors } from "../../../core/errors";
-import { newContext } from "../../pipeline/answer-pipeline";
-import type { FinalAnswer } from "../../pipeline/persist";
-import type { HistoryTurn } from "../../pipeline/understand";
+import { newContext, type FinalAnswer, type HistoryTurn } from "../../pipeline/stage";
 import type { Services } from "../../services";
-import { directStream, SSE_HEADERS, sseComment } from "../../streaming/sse";
+import { encodeSse, sseStream } from "../../streaming/sse";
 import { checkContent } from "../conversations/service";
 import type { ChatCompletionBody } from "./model";
 
@@ -90,49 +88,33 @@ export async function streamChat(s: ChatServices, tenantId: string, req: ChatReq
   const created = Math.floor(Date.now() / 1000);
   const model = String(ctx.meta.generator ?? "unknown");
   const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
-    `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model, system_fingerprint: null, choices, ...extra })}\n\n`;
+    encodeSse({ data: JSON.stringify({ id, object: "chat.completion.chunk", created, model, system_fingerprint: null, choices, ...extra }) });
   // Per token only the text is serialised; the rest of the chunk is the same for the whole stream.
   const [head, tail] = chunk([{ index: 0, delta: { content: "\u0000" }, finish_reason: null, logprobs: null }]).split('"\\u0000"');
   const contentChunk = (text: string) => head + JSON.stringify(text) + tail;
-  let closed = false;
-  let heartbeat: ReturnType<typeof setInterval> | undefined;
-  const stop = () => {
-    closed = true;
-    if (heartbeat) clearInterval(heartbeat);
-  };
-  const body = directStream(
-    async (out) => {
-      const send = (text: string) => {
-        if (closed) return;
-        out.write(text);
-        out.flush();
-      };
-      heartbeat = setInterval(() => send(sseComment("ping")), heartbeatMs);
+  return sseStream(
+    async (w) => {
       try {
-        send(chunk([{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null, logprobs: null }]));
-        for (let r = first; !r.done && !closed; r = await it.next()) {
-          if (r.value.type === "delta") send(contentChunk(r.value.text));
+        w.raw(chunk([{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null, logprobs: null }]));
+        for (let r = first; !r.done; r = await it.next()) {
+          if (w.closed) {
+            await it.return?.(); // the client left: end the stream (outcome "abort") before finishing
+            break;
+          }
+          if (r.value.type === "delta") w.raw(contentChunk(r.value.text));
         }
         const f = await s.answerPipeline.finish(ctx);
         if (f.status === "failed" || f.error) {
-          send(`data: ${JSON.stringify({ error: { code: f.error?.code ?? "ANSWER_FAILED", message: f.error?.message ?? "the answer could not be completed", type: "server_error" } })}\n\n`);
+          w.send({ data: JSON.stringify({ error: { code: f.error?.code ?? "ANSWER_FAILED", message: f.error?.message ?? "the answer could not be completed", type: "server_error" } }) });
         } else {
-          send(chunk([{ index: 0, delta: {}, finish_reason: finishReason(f), logprobs: null }], extras(f)));
-          if (req.includeUsage) send(chunk([], { usage: usageOf(f) }));
+          w.raw(chunk([{ index: 0, delta: {}, finish_reason: finishReason(f), logprobs: null }], extras(f)));
+          if (req.includeUsage) w.raw(chunk([], { usage: usageOf(f) }));
         }
-        send("data: [DONE]\n\n");
+        w.send({ data: "[DONE]" });
       } catch (e) {
-        send(`data: ${JSON.stringify({ error: { code: "STREAM_FAILED", message: (e as Error).message, type: "server_error" } })}\n\n`);
-      } finally {
-        const wasOpen = !closed;
-        stop();
-        if (wasOpen) out.close();
+        w.send({ data: JSON.stringify({ error: { code: "STREAM_FAILED", message: (e as Error).message, type: "server_error" } }) });
       }
     },
-    () => {
-      stop();
-      controller.abort();
-    },
+    { heartbeatMs, onCancel: () => controller.abort() },
   );
-  return new Response(body, { headers: SSE_HEADERS });
 }

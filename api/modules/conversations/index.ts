@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Elysia } from "elysia";
 import type { Services } from "../../services";
 import type { AnswerEvent } from "../../streaming/events";
-import { parseLastEventId, sseResponse } from "../../streaming/sse";
+import { answerEventResponse, parseLastEventId } from "../../streaming/sse";
 import { conversationParams, createConversationBody, listConversationsQuery, messageBody, messageParams, resumeQuery } from "./model";
 import { answerMessage, createConversation, deleteConversation, getConversation, listConversations, resumeAnswer, startAnswer } from "./service";
 
@@ -14,7 +14,7 @@ const STREAM_DESCRIPTION =
 export const conversationsModule = (services: Services) => {
   const tenant = () => services.config.defaultTenant;
   const sse = (events: AsyncIterable<AnswerEvent>, messageId: string) =>
-    sseResponse(events, { heartbeatMs: services.config.streaming.heartbeatMs, retryMs: 2000, headers: { "x-message-id": messageId } });
+    answerEventResponse(events, { heartbeatMs: services.config.streaming.heartbeatMs, retryMs: 2000, headers: { "x-message-id": messageId } });
   return new Elysia({ name: "module:conversations" })
     .post(
       "/v1/conversations",

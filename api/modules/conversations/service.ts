@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { MessageInfo } from "../../../core/db/conversation-repository";
 import { AppError, errors } from "../../../core/errors";
-import type { HistoryTurn } from "../../pipeline/understand";
+import type { HistoryTurn } from "../../pipeline/stage";
 import type { Services } from "../../services";
 import type { LiveAnswer } from "../../streaming/answer-streams";
 import { isTerminal, terminalEvent, viewOfMessage, type AnswerEvent, type AnswerView } from "../../streaming/events";

@@ -1,11 +1,11 @@
 /**
  * The rerank/diversify stage: an optional Reranker port reorders the retrieved candidates, then maximal
  * marginal relevance (mmr.ts) keeps `k` of them that are relevant and unlike each other, dropping
- * near-duplicates (overlapping chunks of one document). Skipped once an earlier stage produced the answer.
+ * near-duplicates (overlapping chunks of one document). Answer route only.
  */
-import type { Reranker } from "../../core/ports/reranker";
-import type { Stage } from "./answer-pipeline";
-import { mmrSelect, termVectorOf as computeTermVector, type TermVector } from "./mmr";
+import type { Reranker } from "../../../core/ports/reranker";
+import { mmrSelect, termVectorOf as computeTermVector, type TermVector } from "../mmr";
+import { questionOf, type StepStage } from "../stage";
 
 export interface RerankOptions {
   /** Passages to keep (default 6). */
@@ -19,7 +19,7 @@ export interface RerankOptions {
 /** Term vectors of recently seen chunks: a chunk id names immutable text, and tokenising costs ~50 us a chunk. */
 const TERM_VECTOR_CACHE = 4096;
 
-export function rerankStage(o: RerankOptions = {}): Stage {
+export function rerankStage(o: RerankOptions = {}): StepStage {
   const termVectors = new Map<string, TermVector>();
   const termVectorOf = (p: { chunkId: string; text: string }) => {
     let v = termVectors.get(p.chunkId);
@@ -32,11 +32,12 @@ export function rerankStage(o: RerankOptions = {}): Stage {
   };
   return {
     name: "rerank",
-    when: (ctx) => !ctx.run,
+    kind: "prepare",
+    routes: ["answer"],
     async run(ctx) {
       let candidates = ctx.candidates;
       if (o.reranker && candidates.length > 1) {
-        const question = ctx.understanding?.question ?? ctx.content;
+        const question = questionOf(ctx);
         candidates = await o.reranker.rerank(question, candidates.map((p) => ({ ...p, id: p.chunkId })), ctx.signal);
       }
       ctx.passages = candidates.length ? mmrSelect(candidates, { k: o.k ?? 6, lambda: o.lambda ?? 0.7, duplicateThreshold: o.duplicateThreshold, termVectorOf }) : [];

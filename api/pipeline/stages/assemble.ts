@@ -3,19 +3,11 @@
  * Passage i is cited as [i + 1]; `ctx.sources[i]` is what a citation shows the customer (document, title,
  * page, section, and a snippet of the passage).
  */
-import type { Passage } from "../../core/ports/retrieval";
-import type { Stage } from "./answer-pipeline";
-import { fitBudget } from "./budget";
+import type { Passage } from "../../../core/ports/retrieval";
+import { fitBudget } from "../budget";
+import type { CitationSource, StepStage } from "../stage";
 
-export interface CitationSource {
-  n: number;
-  chunkId: string;
-  documentId: string;
-  title: string;
-  page: number | null;
-  sectionPath: string[];
-  snippet: string;
-}
+export type { CitationSource } from "../stage";
 
 export interface AssembleOptions {
   /** Tokens for all passages (default 1500). */
@@ -52,10 +44,11 @@ export function citationSources(passages: readonly Passage[], snippetChars = 240
   }));
 }
 
-export function assembleStage(o: AssembleOptions = {}): Stage {
+export function assembleStage(o: AssembleOptions = {}): StepStage {
   return {
     name: "assemble",
-    when: (ctx) => !ctx.run,
+    kind: "prepare",
+    routes: ["answer"],
     run(ctx) {
       ctx.passages = ctx.passages.length
         ? fitBudget(ctx.passages, { maxTokens: o.maxTokens ?? 1500, perPassageMax: o.perPassageMax ?? 400, overheadTokens: o.overheadTokens ?? 12 })

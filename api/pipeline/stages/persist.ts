@@ -1,42 +1,15 @@
 /**
- * The persist stage: turns the generator's outcome into the final answer (text, citations with their sources,
- * decision, confidence, status, timings) and stores it on the assistant message prepared for this answer, with
- * the standalone question and slots on the user message. Runs however the answer ended: a client that went
- * away, or a backend that died mid-answer, leaves a `partial` answer (with the error in its metadata); a generator
- * error before any text a `failed` one. Without a target (the OpenAI-compatible
- * facade) nothing is stored; the final answer is still built.
+ * The persist stage (settle, every route): builds the final answer from what the customer was sent (the reduced
+ * final stream, ctx.outcome, after every transform stage) and the decision made on it (ctx.decision), and stores
+ * it on the assistant message prepared for this answer, with the standalone question and slots on the user
+ * message. Runs however the answer ended: a client that went away, or a backend that died mid-answer, leaves a
+ * `partial` answer (with the error in its metadata); an error before any text a `failed` one. Without a target
+ * (the OpenAI-compatible facade) nothing is stored; the final answer is still built.
  */
-import type { ConversationRepository, MessageStatus } from "../../core/db/conversation-repository";
-import type { PipelineContext, Stage } from "./answer-pipeline";
-import type { Decision } from "./answer-generator";
+import type { ConversationRepository, MessageStatus } from "../../../core/db/conversation-repository";
+import type { AnswerCitationView, FinalAnswer, PipelineContext, StepStage } from "../stage";
 
-export interface AnswerCitationView {
-  n: number;
-  documentId: string;
-  title: string;
-  page: number | null;
-  snippet: string;
-  chunkId: string;
-  sectionPath: string[];
-}
-
-export interface FinalAnswer {
-  messageId?: string;
-  userMessageId?: string;
-  conversationId?: string;
-  answer: string;
-  citations: AnswerCitationView[];
-  decision: Decision;
-  confidence: number;
-  status: MessageStatus;
-  finishReason: "stop" | "length" | "abort" | "error";
-  error?: { code: string; message: string };
-  question: string;
-  rewritten: boolean;
-  generatorId: string;
-  usage?: { promptTokens: number; completionTokens: number };
-  timings: Record<string, number>;
-}
+export type { AnswerCitationView, FinalAnswer } from "../stage";
 
 /** complete; partial when the client left or the backend died after some text; failed when nothing came. */
 export function statusOf(finishReason: FinalAnswer["finishReason"], text = ""): MessageStatus {
@@ -45,7 +18,7 @@ export function statusOf(finishReason: FinalAnswer["finishReason"], text = ""): 
   return "complete";
 }
 
-/** The final answer of a context whose outcome is known. */
+/** The final answer of a context whose outcome is known (decision: decide's, else ESCALATE with 0). */
 export function finalAnswer(ctx: PipelineContext): FinalAnswer {
   const o = ctx.outcome;
   if (!o) throw new Error("finalAnswer() needs ctx.outcome");
@@ -55,34 +28,39 @@ export function finalAnswer(ctx: PipelineContext): FinalAnswer {
     if (!s || citations.some((x) => x.n === c.n)) continue;
     citations.push({ n: c.n, documentId: s.documentId, title: s.title, page: s.page, snippet: s.snippet, chunkId: s.chunkId, sectionPath: s.sectionPath });
   }
+  const d = ctx.decision ?? { decision: "ESCALATE" as const, confidence: 0 };
   return {
     messageId: ctx.target?.messageId,
     userMessageId: ctx.target?.userMessageId,
     conversationId: ctx.target?.conversationId,
     answer: o.text,
     citations,
-    decision: o.decision,
-    confidence: o.confidence,
+    decision: d.decision,
+    confidence: d.confidence,
     status: statusOf(o.finishReason, o.text),
     finishReason: o.finishReason,
     ...(o.error ? { error: o.error } : {}),
     question: ctx.understanding?.question ?? ctx.content,
     rewritten: ctx.understanding?.rewritten ?? false,
-    generatorId: o.generatorId,
+    route: ctx.route,
+    generatorId: o.producer,
     ...(o.usage ? { usage: o.usage } : {}),
     timings: { ...ctx.timings, total: Math.round((performance.now() - ctx.startedAt) * 100) / 100 },
   };
 }
 
-export function persistStage(repo: Pick<ConversationRepository, "updateMessage">): Stage {
+export function persistStage(repo: Pick<ConversationRepository, "updateMessage">): StepStage {
   return {
     name: "persist",
+    kind: "settle",
+    routes: "all",
     async run(ctx) {
       const final = finalAnswer(ctx);
       ctx.final = final;
       const t = ctx.target;
       if (!t) return;
       const u = ctx.understanding;
+      const o = ctx.outcome!;
       await repo.updateMessage(ctx.tenantId, t.messageId, {
         content: final.answer,
         status: final.status,
@@ -93,9 +71,14 @@ export function persistStage(repo: Pick<ConversationRepository, "updateMessage">
         metadata: {
           finishReason: final.finishReason,
           generatorId: final.generatorId,
+          route: final.route,
+          ...(ctx.meta.intent ? { intent: ctx.meta.intent } : {}),
           question: final.question,
+          ...(ctx.decision?.reason ? { decisionReason: ctx.decision.reason } : {}),
           ...(final.error ? { error: final.error } : {}),
           ...(final.usage ? { usage: final.usage } : {}),
+          ...(o.prompt ? { prompt: o.prompt } : {}),
+          ...(ctx.citationStats?.invalid.length ? { invalidCitations: ctx.citationStats.invalid } : {}),
           ...(t.extraMetadata?.() ?? {}),
         },
       });

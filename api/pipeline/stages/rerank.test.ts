@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import type { Reranker } from "../../core/ports/reranker";
-import type { Passage } from "../../core/ports/retrieval";
-import { newContext } from "./answer-pipeline";
+import type { Reranker } from "../../../core/ports/reranker";
+import type { Passage } from "../../../core/ports/retrieval";
+import { newContext } from "../stage";
 import { rerankStage } from "./rerank";
 
 const passage = (id: string, text: string, score: number, extra: Partial<Passage> = {}): Passage => ({
@@ -33,11 +33,10 @@ describe("rerank stage", () => {
     expect(ctx.passages[0]!.chunkId).toBe("c");
   });
 
-  test("no candidates, no passages; skipped once an answer exists", async () => {
+  test("no candidates, no passages; runs for the answer route only", async () => {
     const ctx = newContext({ tenantId: "t", content: "x" });
     await rerankStage().run(ctx);
     expect(ctx.passages).toEqual([]);
-    ctx.run = { events: (async function* () {})(), outcome: new Promise(() => {}) };
-    expect(rerankStage().when!(ctx)).toBe(false);
+    expect(rerankStage()).toMatchObject({ kind: "prepare", routes: ["answer"] });
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { newContext } from "./answer-pipeline";
+import { newContext } from "../stage";
 import { assembleStage, citationSources, snippetOf } from "./assemble";
-import type { Passage } from "../../core/ports/retrieval";
+import type { Passage } from "../../../core/ports/retrieval";
 
 const passage = (id: string, text: string, score: number, extra: Partial<Passage> = {}): Passage => ({
   chunkId: id, documentId: `doc-${id}`, title: `Title ${id}`, page: null, sectionPath: [], text, charStart: 0, charEnd: text.length,

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { extractSlots, rewriteFollowUp, understand, understandStage } from "./understand";
-import { newContext } from "./answer-pipeline";
+import { newContext } from "../stage";
 
 describe("extractSlots", () => {
   test("order numbers, SKUs, emails and ISO dates, deduplicated and normalised", () => {

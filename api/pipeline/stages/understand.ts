@@ -13,32 +13,10 @@
  *     they, them, those, these): the previous question's content words that the message lacks are appended.
  *     "Is it covered by the warranty?" after "My laptop screen cracked" -> "Is it covered by the warranty? laptop screen cracked"
  */
-import { collapseWhitespace, foldForMatch, normalizeText, STOP_WORDS } from "../../core/text";
-import type { Stage } from "./answer-pipeline";
+import { collapseWhitespace, foldForMatch, normalizeText, STOP_WORDS } from "../../../core/text";
+import type { HistoryTurn, Slots, StepStage, Understanding } from "../stage";
 
-export interface Slots {
-  orderNumbers: string[];
-  skus: string[];
-  emails: string[];
-  dates: string[];
-}
-
-export interface HistoryTurn {
-  role: "user" | "assistant" | "system";
-  content: string;
-  /** For user turns: the standalone question the turn was answered as (when it was rewritten). */
-  standalone?: string;
-}
-
-export interface Understanding {
-  /** The message after Unicode and whitespace normalisation. */
-  normalized: string;
-  /** The standalone question retrieval and generation use. */
-  question: string;
-  rewritten: boolean;
-  followUp?: { kind: "ellipsis" | "reference"; previous: string };
-  slots: Slots;
-}
+export type { HistoryTurn, Slots, Understanding } from "../stage";
 
 export interface UnderstandOptions {
   /** Relatedness (-1..1) of `word` to each candidate, e.g. cosine of their embeddings. */
@@ -171,9 +149,11 @@ export async function understand(content: string, history: readonly HistoryTurn[
   return { normalized, ...rewrite, slots: extractSlots(rewrite.question) };
 }
 
-export function understandStage(o: UnderstandOptions = {}): Stage {
+export function understandStage(o: UnderstandOptions = {}): StepStage {
   return {
     name: "understand",
+    kind: "prepare",
+    routes: "all",
     async run(ctx) {
       const u = await understand(ctx.content, ctx.history, o);
       ctx.understanding = u;

@@ -1,0 +1,69 @@
+/**
+ * The default answer pipeline: the one place that lists the stages, in order. A new stage is one file in
+ * stages/ and one line here.
+ *
+ *   understand -> retrieve -> rerank -> assemble -> generate => cite => decide -> persist
+ *   (prepare ...............................)  (produce)  (transform) (settle ......)
+ */
+import type { Registry } from "prom-client";
+import type { Config } from "../../core/config";
+import type { ConversationRepository } from "../../core/db/conversation-repository";
+import type { Embedder } from "../../core/ports/embedder";
+import type { AnswerGenerator } from "./answer-generator";
+import type { HybridRetriever } from "./hybrid-retriever";
+import { cosine } from "./mmr";
+import { AnswerPipeline } from "./runner";
+import type { Stage } from "./stage";
+import { StageTimer } from "./stage-timer";
+import { assembleStage, type AssembleOptions } from "./stages/assemble";
+import { citeStage } from "./stages/cite";
+import { decideStage } from "./stages/decide";
+import { generateStage } from "./stages/generate";
+import { persistStage } from "./stages/persist";
+import { rerankStage, type RerankOptions } from "./stages/rerank";
+import { retrieveStage, type RetrieveStageOptions } from "./stages/retrieve";
+import { understandStage } from "./stages/understand";
+
+export interface AnswerPipelineDeps {
+  config: Pick<Config, "limits">;
+  retriever: Pick<HybridRetriever, "retrieve">;
+  generator: AnswerGenerator;
+  /** Where answers are persisted; without it the persist stage only builds the final answer. */
+  conversations?: Pick<ConversationRepository, "updateMessage">;
+  /** Used by understand to pick the word a follow-up replaces (embedding similarity). */
+  embedder?: () => Embedder;
+  metrics?: Registry;
+}
+
+export interface AnswerPipelineOptions {
+  retrieve?: RetrieveStageOptions;
+  rerank?: RerankOptions;
+  assemble?: AssembleOptions;
+  historyTurns?: number;
+}
+
+/** Relatedness of a word to candidate words as the cosine of their embeddings. */
+export function embeddingRelatedness(embedder: () => Embedder) {
+  return async (word: string, candidates: string[]): Promise<number[]> => {
+    const [w, ...cs] = await embedder().embed([word, ...candidates]);
+    return cs.map((c) => cosine(w!, c));
+  };
+}
+
+export function defaultStages(deps: AnswerPipelineDeps, o: AnswerPipelineOptions = {}): Stage[] {
+  const noStore = { updateMessage: async () => {} };
+  return [
+    understandStage({ related: deps.embedder ? embeddingRelatedness(deps.embedder) : undefined }),
+    retrieveStage(deps.retriever, { maxQueryChars: deps.config.limits.maxQueryChars, ...o.retrieve }),
+    rerankStage(o.rerank),
+    assembleStage(o.assemble),
+    generateStage(deps.generator, { historyTurns: o.historyTurns }),
+    citeStage(),
+    decideStage(),
+    persistStage(deps.conversations ?? noStore),
+  ];
+}
+
+export function createAnswerPipeline(deps: AnswerPipelineDeps, o: AnswerPipelineOptions = {}): AnswerPipeline {
+  return new AnswerPipeline(defaultStages(deps, o), new StageTimer(deps.metrics));
+}

@@ -1,0 +1,66 @@
+import { describe, expect, test } from "bun:test";
+import type { Passage } from "../../../core/ports/retrieval";
+import { newContext, type AnswerOutcome } from "../stage";
+import { citationConfidence, decide, decideStage, saysDoesNotKnow } from "./decide";
+
+const P = (chunkId: string, score: number): Passage => ({
+  chunkId, documentId: chunkId, title: chunkId, page: null, sectionPath: [], text: "x.", charStart: 0, charEnd: 2, docType: "faq", source: "s", tags: [], score, ranks: {},
+});
+const passages = [P("warranty", 0.9), P("returns", 0.3)];
+
+function ctxWith(o: Partial<AnswerOutcome>, withPassages = true) {
+  const ctx = newContext({ tenantId: "t", content: "q" });
+  if (withPassages) ctx.passages = passages;
+  ctx.outcome = { text: "", citations: [], finishReason: "stop", producer: "p", ...o };
+  return ctx;
+}
+
+describe("decide stage", () => {
+  test("a model's cited, finished answer passes; its confidence follows the citation rule", () => {
+    const ctx = ctxWith({ text: "Two years [1].", citations: [{ n: 1, passageIndex: 0 }] });
+    ctx.citationStats = { markers: 1, invalid: [] };
+    expect(decide(ctx)).toEqual({ decision: "PASS", confidence: 0.95 });
+  });
+
+  test("no citation, a decline phrase, or an unfinished stream: ESCALATE with a reason", () => {
+    expect(decide(ctxWith({ text: "Two years." }))).toMatchObject({ decision: "ESCALATE", confidence: 0, reason: "the answer cites no passage" });
+    expect(decide(ctxWith({ text: "I don't know [1].", citations: [{ n: 1, passageIndex: 0 }] }))).toMatchObject({ decision: "ESCALATE", reason: "the answer says it does not know" });
+    expect(decide(ctxWith({ text: "Two [1]", citations: [{ n: 1, passageIndex: 0 }], finishReason: "abort" }))).toMatchObject({ decision: "ESCALATE", reason: "the answer was not finished" });
+    expect(decide(ctxWith({ text: "Two", finishReason: "error", error: { code: "X", message: "x" } }))).toEqual({ decision: "ESCALATE", confidence: 0, reason: "the answer failed: X" });
+  });
+
+  test("the producer's assessment is taken, but a PASS whose citations were all removed is not", () => {
+    const assessed = { decision: "ASK_USER" as const, confidence: 0.1, reason: "declined" };
+    expect(decide(ctxWith({ text: "Could you say more?", assessment: assessed }))).toEqual(assessed);
+    const stripped = ctxWith({ text: "Two years.", assessment: { decision: "PASS", confidence: 0.9 } });
+    expect(decide(stripped)).toEqual({ decision: "ESCALATE", confidence: 0.2, reason: "no citation left in the answer as sent" });
+    // An answer that was never grounded in passages (e.g. a ticket confirmation) may pass without citations.
+    expect(decide(ctxWith({ text: "Ticket T-1 is open.", assessment: { decision: "PASS", confidence: 1 } }, false))).toEqual({ decision: "PASS", confidence: 1 });
+  });
+
+  test("the stage sets ctx.decision for every route", async () => {
+    const ctx = ctxWith({ text: "Two years [1].", citations: [{ n: 1, passageIndex: 0 }] });
+    expect(decideStage()).toMatchObject({ kind: "settle", routes: "all" });
+    await decideStage().run(ctx);
+    expect(ctx.decision?.decision).toBe("PASS");
+  });
+
+  test("confidence follows coverage, retrieval support and invalid citations", () => {
+    const c1 = [{ passageIndex: 0 }];
+    const c2 = [{ passageIndex: 1 }];
+    const full = citationConfidence("A [1].", c1, passages, 1, 0, "PASS");
+    expect(full).toBe(0.95); // coverage 1, support 1 -> raw 1, capped
+    expect(citationConfidence("A [1]. B.", c1, passages, 1, 0, "PASS")).toBe(0.5);
+    expect(citationConfidence("A [2].", c2, passages, 1, 0, "PASS")).toBeLessThan(full);
+    expect(citationConfidence("A [1].", c1, passages, 1, 1, "PASS")).toBe(0.5);
+    expect(citationConfidence("A [1].", c1, passages, 1, 0, "ESCALATE")).toBe(0.2);
+    expect(citationConfidence("A.", [], passages, 0, 0, "PASS")).toBe(0);
+  });
+
+  test("decline phrases", () => {
+    for (const t of ["I don't know.", "I could not find the answer to that in the provided documents.", "I'm sorry, I don't have enough information to answer that.", "That is not covered in the provided documents."]) {
+      expect(saysDoesNotKnow(t)).toBe(true);
+    }
+    expect(saysDoesNotKnow("The warranty lasts two years [1].")).toBe(false);
+  });
+});
