@@ -34,7 +34,7 @@ async function main() {
   });
   const logger = createLogger(config.logLevel);
   logger.info(
-    `listening on http://${config.host}:${app.server?.port} (store: ${services.stores.database.kind}, embedder: ${services.stores.embedder().id}; ready in ${Math.round(performance.now() - t)} ms). OpenAPI: /swagger`,
+    `listening on http://${config.host}:${app.server?.port} (store: ${services.stores.database.kind}, embedder: ${services.stores.embedder.current().id}; ready in ${Math.round(performance.now() - t)} ms). OpenAPI: /swagger`,
   );
   let stopping = false;
   const stop = async (signal: string) => {

@@ -1,19 +1,21 @@
 /**
- * The composition root: builds every service the API needs from the config. Adapters are chosen here and
- * nowhere else, so later issues (cache, guardrails, graph, inference gateway) plug in by adding to this file.
+ * The composition root of the API: builds every service from the config. Stores come from openStores() as
+ * ports (the adapters are named there); the generator from createGenerator(); the ingestion pipeline from
+ * createIngestion(); the answer pipeline from its default stage list; health is a registry each component
+ * registers in; start-up work is in startup.ts.
  */
 import { Registry } from "prom-client";
 import type { Config } from "../core/config";
 import { createLogger } from "../core/logger";
 import type { IndexFilter } from "../core/ports/filters";
-import { GloveStore } from "../core/embeddings/glove-store";
 import { keywordChannel, vectorChannel } from "../core/stores/channels";
 import { IndexSync } from "../core/stores/index-sync";
 import { openStores, type OpenStoresOptions, type Stores } from "../core/stores/open-stores";
 import { JobRunner } from "../ingest/job-runner";
 import { closePdfWorkers } from "../ingest/loaders";
-import { IngestionPipeline } from "../ingest/pipeline";
-import { sampleKbRequests } from "../ingest/sample-kb";
+import { createIngestion } from "../ingest/create-ingestion";
+import type { IngestionPipeline } from "../ingest/pipeline";
+import { HealthRegistry, type Health } from "./modules/health/service";
 import { HybridRetriever } from "./pipeline/hybrid-retriever";
 import { ConversationRepository } from "../core/db/conversation-repository";
 import { MemoryCache, type CacheAdapter } from "../core/stores/memory-cache";
@@ -26,13 +28,9 @@ import { systemPromptStore } from "./modules/admin-prompt/service";
 import type { InferenceLimits } from "../inference/client/client-options";
 import { AnswerStreams } from "./streaming/answer-streams";
 import { StreamBuffer } from "./streaming/stream-buffer";
+import { runStartup } from "./startup";
 
-export type ComponentState = "ok" | "degraded" | "down" | "disabled";
-
-export interface Health {
-  status: "ok" | "degraded" | "down";
-  components: Record<string, { state: ComponentState; detail?: string; [k: string]: unknown }>;
-}
+export type { ComponentState, Health } from "./modules/health/service";
 
 export interface Services {
   config: Config;
@@ -46,7 +44,7 @@ export interface Services {
   cache: CacheAdapter;
   generator: AnswerGenerator;
   conversations: ConversationRepository;
-  /** understand -> retrieve -> rerank -> assemble -> generate -> persist */
+  /** understand -> retrieve -> rerank -> assemble -> generate => cite => decide -> persist (default-pipeline.ts) */
   answerPipeline: AnswerPipeline;
   /** Resume buffers of answer streams (in the cache). */
   streamBuffer: StreamBuffer;
@@ -55,6 +53,8 @@ export interface Services {
   /** Applies other replicas' ingests to this replica's in-memory indexes (pub/sub over the cache). */
   indexSync: IndexSync;
   tenantFilter(tenantId?: string): IndexFilter;
+  /** Every component's health; register more with healthRegistry.register(). */
+  healthRegistry: HealthRegistry;
   health(): Promise<Health>;
   close(): Promise<void>;
 }
@@ -75,19 +75,11 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
   const stores = await openStores(config, opts);
   const metrics = new Registry();
   let indexSync: IndexSync | undefined;
-  const pipeline = new IngestionPipeline({
-    config,
-    documents: stores.documents,
-    embedder: stores.embedder,
-    vectors: stores.vectors,
-    keywords: stores.keywords,
-    fitEmbedder: (texts) => stores.fitEmbedder(texts),
-    onChange: (change) => indexSync?.publish(change),
-  });
+  const pipeline = createIngestion(stores, { onChange: (change) => indexSync?.publish(change) });
   const jobs = new JobRunner(pipeline, stores.jobs, { concurrency: 1, maxQueued: 1000 });
   const retriever = new HybridRetriever({
-    channels: [vectorChannel(stores.embedder, stores.vectors), keywordChannel(stores.keywords)],
-    documents: stores.documents,
+    channels: [vectorChannel(() => stores.embedder.current(), stores.vectors), keywordChannel(stores.keywords)],
+    chunks: stores.chunks,
     fusion: { method: config.retrieval.fusion, rrfK: config.retrieval.rrfK, weights: config.retrieval.weights },
   });
 
@@ -102,42 +94,47 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
   indexSync = await IndexSync.start({
     cache,
     documents: stores.documents,
+    chunks: stores.chunks,
     keywords: stores.keywords,
     vectors: stores.vectors,
-    embedderId: () => stores.embedder().id,
-    syncEmbedder: () => stores.syncEmbedder(),
+    embedderId: () => stores.embedder.current().id,
+    syncEmbedder: () => stores.embedder.sync(),
     log,
     metrics,
   });
-  const glove = (stores.embedder() as { store?: GloveStore }).store;
   const generator = createGenerator(config, {
     metrics,
     log,
     llmLimits: { ...config.llm.limits, ...opts.llmLimits },
     systemPrompt: (tenantId) => systemPromptStore(stores.kbState).current(tenantId),
     // The local embedder's word vectors let the extractive generator recognise paraphrases.
-    wordSimilarity: glove instanceof GloveStore ? glove.wordSimilarity() : undefined,
+    wordSimilarity: stores.embedder.wordSimilarity(),
   });
   const conversations = new ConversationRepository(stores.database.db);
-  const answerPipeline = createAnswerPipeline({ config, retriever, generator, conversations, embedder: stores.embedder, metrics });
+  const answerPipeline = createAnswerPipeline({ config, retriever, generator, conversations, embedder: () => stores.embedder.current(), metrics });
   const streamBuffer = new StreamBuffer(cache, { ttlSeconds: config.streaming.bufferTtlSeconds });
   const answers = new AnswerStreams({ pipeline: answerPipeline, buffer: streamBuffer, streaming: config.streaming, log });
 
-  if (stores.database.kind === "pglite") await stores.jobs.failInterrupted();
-  await stores.documents.sweepOrphans(new Date(Date.now() - 60 * 60 * 1000));
+  const healthRegistry = new HealthRegistry()
+    .register({ name: "database", critical: true, check: async () => (await stores.database.ping(), { kind: stores.database.kind }) })
+    .register({
+      name: "vectors",
+      critical: true,
+      async check() {
+        const { problem, ...s } = await stores.vectors().status();
+        if (problem) throw problem;
+        return s;
+      },
+    })
+    .register({ name: "keywords", critical: true, check: async () => ({ kind: config.retrieval.keywordIndex, docs: await stores.keywords.count() }) })
+    .register({ name: "embedder", critical: true, check: () => ({ id: stores.embedder.current().id, dimension: stores.embedder.current().dimension }) })
+    .register({ name: "cache", critical: false, check: async () => (await cache.ping(), { kind: cache.kind }) })
+    // The generator reports its own state (LLM: each backend's health and breaker; down -> overall degraded).
+    .register({ name: "generator", critical: false, check: async () => ({ id: generator.id, ...(generator.health ? await generator.health() : { state: "ok" }) }) })
+    .register({ name: "ingest", critical: false, check: () => ({ ...jobs.depth }) })
+    .register({ name: "graph", critical: false, check: () => ({ state: "disabled", detail: config.neo4j ? "Neo4j configured; graph retrieval not built yet" : "graph retrieval not built yet" }) });
 
-  const wantSample = opts.sampleKb ?? config.sampleKb;
-  if (wantSample && (await stores.documents.list({ tenantId: config.defaultTenant, limit: 1, offset: 0 })).total === 0) {
-    const reqs = sampleKbRequests(config.defaultTenant);
-    log(`ingesting the sample knowledge base (${reqs.length} files)...`);
-    const t = performance.now();
-    const results = await pipeline.ingestMany(reqs);
-    results.forEach((r, i) => {
-      if (r instanceof Error) log(`  ${reqs[i]!.source}: FAILED ${r.message}`);
-    });
-    const ok = results.filter((r) => !(r instanceof Error));
-    log(`sample knowledge base ready: ${ok.length}/${reqs.length} documents in ${Math.round(performance.now() - t)} ms`);
-  }
+  await runStartup(config, stores, pipeline, { sampleKb: opts.sampleKb ?? config.sampleKb, log });
 
   return {
     config,
@@ -154,7 +151,8 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     answers,
     indexSync,
     tenantFilter: (tenantId) => ({ tenantId: tenantId ?? config.defaultTenant }),
-    health: () => checkHealth(config, stores, jobs, cache, generator),
+    healthRegistry,
+    health: () => healthRegistry.check(),
     async close() {
       await answers.close();
       await generator.close?.();
@@ -165,55 +163,4 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
       await stores.close();
     },
   };
-}
-
-async function checkHealth(config: Config, stores: Stores, jobs: JobRunner, cache: CacheAdapter, generator: AnswerGenerator): Promise<Health> {
-  const components: Health["components"] = {};
-  const timed = async (name: string, fn: () => Promise<Record<string, unknown>>, optional = false) => {
-    const t = performance.now();
-    try {
-      const extra = await withTimeout(fn(), 2000);
-      components[name] = { state: "ok", latencyMs: Math.round(performance.now() - t), ...extra };
-    } catch (e) {
-      components[name] = { state: optional ? "degraded" : "down", detail: (e as Error).message };
-    }
-  };
-  await Promise.all([
-    timed("database", async () => {
-      await stores.database.ping();
-      return { kind: stores.database.kind };
-    }),
-    timed("vectors", async () => {
-      const v = stores.vectors();
-      if (v.mismatch) throw v.mismatch;
-      return { kind: "lancedb", rows: await v.count(), inMemoryMirror: v.mirrored };
-    }),
-    timed("keywords", async () => ({ kind: config.retrieval.keywordIndex, docs: await stores.keywords.count() })),
-    timed("embedder", async () => ({ id: stores.embedder().id, dimension: stores.embedder().dimension })),
-    timed("cache", async () => {
-      await cache.ping();
-      return { kind: cache.kind };
-    }),
-    // The generator reports its own state (LLM: each backend's health and breaker; down -> overall degraded).
-    (async () => {
-      components.generator = generator.health
-        ? { id: generator.id, ...(await generator.health().catch((e: Error) => ({ state: "down" as const, detail: e.message }))) }
-        : { state: "ok", id: generator.id };
-    })(),
-  ]);
-  components.ingest = { state: "ok", ...jobs.depth };
-  components.graph = { state: "disabled", detail: config.neo4j ? "Neo4j configured; graph retrieval not built yet" : "graph retrieval not built yet" };
-  const states = Object.values(components).map((c) => c.state);
-  const critical = ["database", "vectors", "keywords", "embedder"].some((n) => components[n]?.state === "down");
-  return { status: critical ? "down" : states.includes("degraded") || states.includes("down") ? "degraded" : "ok", components };
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    p.then(
-      (v) => (clearTimeout(t), resolve(v)),
-      (e) => (clearTimeout(t), reject(e)),
-    );
-  });
 }

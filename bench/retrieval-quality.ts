@@ -86,7 +86,7 @@ const vector = await evaluate(queries, ["vector"]);
 const fusedDefault = await evaluate(queries, ["vector", "keyword"]);
 const fusedTuned = await evaluate(queries, ["vector", "keyword"], best.fusion);
 add(`keyword (${keywordIndex === "bm25" ? "BM25 index" : "MiniSearch"})`, bm25);
-add(`vector (${services.stores.embedder().id})`, vector);
+add(`vector (${services.stores.embedder.current().id})`, vector);
 add(`fused: product default (${config.retrieval.fusion}, vector weight ${config.retrieval.weights.vector})`, fusedDefault);
 add(`fused: RRF k=60, equal weights`, await evaluate(queries, ["vector", "keyword"], { method: "rrf", rrfK: 60, weights: { vector: 1, keyword: 1 } }));
 add(`fused: tuned on even threads (${best.label})`, fusedTuned);

@@ -11,7 +11,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../core/config";
 import { openStores } from "../core/stores/open-stores";
-import { IngestionPipeline } from "../ingest/pipeline";
+import { createIngestion } from "../ingest/create-ingestion";
 import { markdownDocuments } from "./lib/corpus";
 import { mb, summarize, table } from "./lib/metrics";
 
@@ -25,7 +25,7 @@ async function build(): Promise<number> {
   rmSync(dataDir, { recursive: true, force: true });
   const config = loadConfig(env);
   const stores = await openStores(config);
-  const pipeline = new IngestionPipeline({ config, documents: stores.documents, embedder: stores.embedder, vectors: stores.vectors, keywords: stores.keywords, fitEmbedder: (t) => stores.fitEmbedder(t) });
+  const pipeline = createIngestion(stores);
   const perDoc = 100;
   const docs = markdownDocuments(Math.ceil(target / perDoc), perDoc, 850);
   const t = performance.now();

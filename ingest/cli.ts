@@ -13,7 +13,8 @@ import cliProgress from "cli-progress";
 import { ConfigError, loadConfig } from "../core/config";
 import { isAppError } from "../core/errors";
 import { openStores } from "../core/stores/open-stores";
-import { IngestionPipeline, type IngestRequest } from "./pipeline";
+import { createIngestion } from "./create-ingestion";
+import type { IngestRequest } from "./pipeline";
 import { reindexVectors } from "./reindex";
 
 const SUPPORTED = new Set([".pdf", ".md", ".markdown", ".html", ".htm", ".txt", ".text", ".json", ".csv"]);
@@ -56,14 +57,7 @@ async function main() {
   const tenantId = values.tenant ?? config.defaultTenant;
   // --reindex starts from an empty vector index and an unfitted embedder, refitted on the whole corpus.
   const stores = await openStores(config, { skipKeywordRebuild: true, resetVectors: values.reindex });
-  const pipeline = new IngestionPipeline({
-    config,
-    documents: stores.documents,
-    embedder: stores.embedder,
-    vectors: stores.vectors,
-    keywords: stores.keywords,
-    fitEmbedder: (texts) => stores.fitEmbedder(texts),
-  });
+  const pipeline = createIngestion(stores);
   let failed = 0;
   try {
     if (values.delete) {

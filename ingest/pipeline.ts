@@ -1,18 +1,19 @@
 /**
- * The ingestion pipeline: load -> chunk -> embed -> write the new version to every index -> flip the
- * document's active version in one statement -> remove the old version. Readers only ever see chunks of a
+ * The ingestion pipeline: load -> chunk -> write the new version to the relational store and to every chunk
+ * index in the list (vectors embed there; keywords; later the graph) -> flip the document's active version in
+ * one statement -> commit on every index -> remove the old version everywhere. Readers only ever see chunks of a
  * document's active version (the relational join enforces it), so a re-ingest swaps a document in every index
- * at once, and a failure at any step leaves the previous version intact.
+ * at once, and a failure at any step before the flip removes the new version everywhere and leaves the previous
+ * one intact. Built by createIngestion() (create-ingestion.ts) from the stores.
  */
 import { createHash, randomUUID } from "node:crypto";
 import { basename } from "node:path";
 import type { Config } from "../core/config";
 import type { DocumentRepository } from "../core/db/document-repository";
 import { AppError, errors, isAppError } from "../core/errors";
-import type { Embedder } from "../core/ports/embedder";
-import type { KeywordIndex } from "../core/ports/keyword-index";
+import type { ChunkIndex } from "../core/ports/chunk-index";
+import type { DocumentSelector } from "../core/ports/filters";
 import type { ChunkInfo, DocumentInfo, RecordInfo } from "../core/ports/store";
-import type { VectorIndex } from "../core/ports/vector-index";
 import { estimateTokens } from "../core/text/tokenize";
 import { chunkDocument, fullTextOf } from "./chunker";
 import { guessDocType } from "./doc-type";
@@ -59,15 +60,13 @@ export interface IngestOptions {
 export interface IngestionDeps {
   config: Pick<Config, "chunking" | "limits">;
   documents: DocumentRepository;
-  embedder: () => Embedder;
-  vectors: () => VectorIndex;
-  keywords: KeywordIndex;
+  /** Every chunk index, in write order. */
+  indexes: readonly ChunkIndex[];
   /**
    * Called with the texts of the first corpus ingested while the embedder is unfitted; fits it (SIF weights,
    * principal component) and returns true when the embedder changed so that the vector index must be rebound.
    */
   fitEmbedder?: (texts: string[]) => Promise<boolean>;
-  embedBatchSize?: number;
   /** Called once a document's new version is live, or once it is deleted (other replicas re-read it). */
   onChange?: (change: { tenantId: string; documentId: string }) => void;
 }
@@ -128,11 +127,7 @@ export class IngestionPipeline {
   async delete(tenantId: string, documentId: string): Promise<DocumentInfo> {
     const doc = await this.deps.documents.deleteDocument(tenantId, documentId);
     if (!doc) throw errors.notFound("document", documentId);
-    await this.mutex.run(`${tenantId}\u0000${doc.source}`, async () => {
-      await this.deps.documents.deleteRows(tenantId, documentId, {});
-      await this.deps.vectors().remove({ tenantId, documentId });
-      await this.deps.keywords.remove({ tenantId, documentId });
-    });
+    await this.mutex.run(`${tenantId}\u0000${doc.source}`, () => this.removeEverywhere({ tenantId, documentId }));
     this.deps.onChange?.({ tenantId, documentId });
     return doc;
   }
@@ -198,22 +193,20 @@ export class IngestionPipeline {
       rowNumber: i + 1,
       data: r.data,
     }));
-    const meta = { tenantId: req.tenantId, documentId: docId, version, docType, source: req.source, tags };
-    const vectors = this.deps.vectors();
+    const batch = { tenantId: req.tenantId, documentId: docId, version, title, docType, source: req.source, tags, chunks: chunkRows };
     let committed = false;
     try {
       let t = performance.now();
-      const embedded = await this.embedAll(chunkRows, title, opts);
-      timings.embedMs = performance.now() - t;
-      t = performance.now();
       opts.onProgress?.({ stage: "index", done: 0, total: chunkRows.length });
       await this.deps.documents.insertChunks(chunkRows);
       await this.deps.documents.insertRecords(recordRows);
-      await vectors.upsert(chunkRows.map((c, i) => ({ ...meta, id: c.id, vector: embedded[i]! })));
-      await this.deps.keywords.add(
-        chunkRows.map((c) => ({ ...meta, id: c.id, title, section: c.sectionPath.join(" > "), text: c.text })),
-      );
-      timings.indexMs = performance.now() - t;
+      timings.storeMs = performance.now() - t;
+      for (const index of this.deps.indexes) {
+        t = performance.now();
+        const onProgress = (done: number, total: number) => opts.onProgress?.({ stage: index.name === "vectors" ? "embed" : "index", done, total });
+        await index.write(batch, { signal: opts.signal, onProgress });
+        timings[`${index.name}Ms`] = performance.now() - t;
+      }
       opts.onProgress?.({ stage: "commit", done: 0, total: 1 });
       const now = new Date();
       const doc: DocumentInfo & { content: string } = {
@@ -239,6 +232,7 @@ export class IngestionPipeline {
       };
       await this.deps.documents.commitVersion(doc, existing?.version ?? null);
       committed = true;
+      for (const index of this.deps.indexes) await index.commit({ tenantId: req.tenantId, documentId: docId, version });
       const { content: _content, ...info } = doc;
       // The new version is live; the old one is invisible and can go. If that fails, its rows stay invisible
       // (readers join on the active version) and the start-up sweep removes them: the ingest still succeeded.
@@ -254,30 +248,18 @@ export class IngestionPipeline {
   }
 
   private async removeVersions(tenantId: string, documentId: string, versions: number[]): Promise<void> {
-    await this.deps.documents.deleteRows(tenantId, documentId, { versions });
-    await this.deps.vectors().remove({ tenantId, documentId, versions });
-    await this.deps.keywords.remove({ tenantId, documentId, versions });
+    await this.removeEverywhere({ tenantId, documentId, versions });
   }
 
-  private async embedAll(rows: ChunkInfo[], title: string, opts: IngestOptions): Promise<Float32Array[]> {
-    const embedder = this.deps.embedder();
-    const size = this.deps.embedBatchSize ?? 64;
-    const out: Float32Array[] = [];
-    for (let i = 0; i < rows.length; i += size) {
-      if (opts.signal?.aborted) throw errors.unavailable("INGEST_ABORTED", "ingestion was cancelled");
-      const batch = rows.slice(i, i + size).map((c) => embeddingText(title, c));
-      out.push(...(await embedder.embed(batch, opts.signal)));
-      opts.onProgress?.({ stage: "embed", done: Math.min(i + size, rows.length), total: rows.length });
-    }
-    return out;
+  /** Relational rows first (readers stop seeing them), then every index. */
+  private async removeEverywhere(sel: DocumentSelector): Promise<void> {
+    await this.deps.documents.deleteRows(sel.tenantId, sel.documentId, { versions: sel.versions });
+    for (const index of this.deps.indexes) await index.remove(sel);
   }
 }
 
-/** The text a chunk is embedded from: its own words plus the title and section it sits under. */
-export function embeddingText(title: string, c: { sectionPath: string[]; text: string }): string {
-  const head = [title, ...c.sectionPath.filter((s) => s !== title)].join(" > ");
-  return `${head}\n${c.text}`;
-}
+/** The text a chunk is embedded from (defined with the vector chunk index). */
+export { embeddingText } from "../core/stores/chunk-indexes";
 
 function contentHash(req: IngestRequest): string {
   const h = createHash("sha256");

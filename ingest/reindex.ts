@@ -2,14 +2,14 @@
  * Re-index: drop every vector, refit the local embedder on the whole corpus (SIF weights and principal
  * component), and re-embed every active chunk from the chunk table. Needed after changing the embedder.
  */
+import { embeddingText } from "../core/stores/chunk-indexes";
 import { indexMetaOf, type Stores } from "../core/stores/open-stores";
-import { embeddingText } from "./pipeline";
 
 export async function reindexVectors(stores: Stores, onProgress?: (done: number, total: number) => void): Promise<{ chunks: number; embedderId: string }> {
   const all = [];
   for await (const page of stores.documents.allActiveChunks()) all.push(...page);
-  await stores.fitEmbedder(all.map((c) => c.text));
-  const embedder = stores.embedder();
+  await stores.embedder.fit(all.map((c) => c.text));
+  const embedder = stores.embedder.current();
   const vectors = stores.vectors();
   const batch = 128;
   for (let i = 0; i < all.length; i += batch) {

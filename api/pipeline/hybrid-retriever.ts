@@ -2,10 +2,10 @@
  * The retrieve stage: every channel (vector, keyword, later graph) queried in parallel, hits hydrated from the
  * relational store (which drops chunks of inactive document versions), ranks fused, top k returned as passages.
  */
-import type { DocumentRepository } from "../../core/db/document-repository";
 import { errors } from "../../core/errors";
 import type { IndexFilter } from "../../core/ports/filters";
 import type { Passage, RetrievalChannel } from "../../core/ports/retrieval";
+import type { ActiveChunkReader } from "../../core/ports/store";
 import { fuse, type FusionOptions } from "./fusion";
 
 export interface RetrieveRequest {
@@ -27,7 +27,8 @@ export interface RetrieveResult {
 
 export interface RetrieverDeps {
   channels: RetrievalChannel[];
-  documents: DocumentRepository;
+  /** Hydrates hits; drops chunks of inactive document versions (the chunk cache in front of the database). */
+  chunks: ActiveChunkReader;
   fusion: FusionOptions;
   /** Each channel fetches this many candidates per requested passage (at least `minCandidates`). */
   candidateFactor?: number;
@@ -67,7 +68,7 @@ export class HybridRetriever {
       }),
     );
     const ids = [...new Set(settled.flatMap((s) => s.hits.map((h) => h.id)))];
-    const chunks = await this.deps.documents.activeChunks(req.filter.tenantId, ids);
+    const chunks = await this.deps.chunks.activeChunks(req.filter.tenantId, ids);
     const live = new Map(chunks.map((c) => [c.id, c]));
     // Ranks are computed over live chunks only, so a stale version never pushes a live one down.
     const liveResults = settled.map((s) => ({ channel: s.channel, hits: s.hits.filter((h) => live.has(h.id)) }));

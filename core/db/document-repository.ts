@@ -5,8 +5,7 @@
  */
 import { and, asc, count, desc, eq, gt, ilike, inArray, lt, ne, or, sql } from "drizzle-orm";
 import { errors } from "../errors";
-import type { ActiveChunk, ChunkInfo, DocumentInfo, DocumentListQuery, RecordInfo } from "../ports/store";
-import { ChunkCache, type ChunkCacheOptions } from "./chunk-cache";
+import type { ActiveChunk, ActiveChunkReader, ChunkInfo, DocumentInfo, DocumentListQuery, RecordInfo } from "../ports/store";
 import type { Db } from "./client";
 import { chunks, documents, records } from "./schema";
 
@@ -36,17 +35,19 @@ const documentColumns = {
 /** A chunk row of its document's active version (readers join on this). */
 const chunkIsActive = and(eq(documents.id, chunks.documentId), eq(documents.version, chunks.version));
 
-export class DocumentRepository {
-  /** Hydrated chunks kept in memory (see chunk-cache.ts); absent when caching is off. */
-  private readonly cache?: ChunkCache;
+export class DocumentRepository implements ActiveChunkReader {
+  private readonly listeners = new Set<(tenantId: string, documentId: string) => void>();
 
-  constructor(
-    private readonly db: Db,
-    cache?: ChunkCacheOptions,
-  ) {
-    if (cache && cache.ttlMs > 0) {
-      this.cache = new ChunkCache({ load: (t, ids) => this.loadActiveChunks(t, ids), versions: (t, ids) => this.activeVersions(t, ids) }, cache);
-    }
+  constructor(private readonly db: Db) {}
+
+  /** Called after this process committed a version of a document or deleted it (caches forget it). */
+  onVersionChange(fn: (tenantId: string, documentId: string) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private changed(tenantId: string, documentId: string): void {
+    for (const fn of this.listeners) fn(tenantId, documentId);
   }
 
   async findBySource(tenantId: string, source: string): Promise<DocumentInfo | null> {
@@ -108,7 +109,7 @@ export class DocumentRepository {
     try {
       await this.writeVersion(doc, expectedVersion);
     } finally {
-      this.cache?.forget(doc.tenantId, doc.id);
+      this.changed(doc.tenantId, doc.id);
     }
   }
 
@@ -142,19 +143,14 @@ export class DocumentRepository {
       .delete(documents)
       .where(and(eq(documents.tenantId, tenantId), eq(documents.id, id)))
       .returning(documentColumns);
-    this.cache?.forget(tenantId, id);
+    this.changed(tenantId, id);
     return rows[0] ?? null;
   }
 
-  /** Chunks by id that belong to the active version of a live document, joined with document fields. */
+  /** Chunks by id that belong to the active version of a live document, joined with document fields (uncached: see ChunkCache). */
   async activeChunks(tenantId: string, ids: string[]): Promise<ActiveChunk[]> {
     if (!ids.length) return [];
-    return this.cache ? this.cache.activeChunks(tenantId, ids) : this.loadActiveChunks(tenantId, ids);
-  }
-
-  /** Seeds the chunk cache with chunks just read as active (see ChunkCache.prime). */
-  primeChunkCache(chunks: readonly ActiveChunk[]): void {
-    this.cache?.prime(chunks);
+    return this.activeChunkRows().where(and(eq(chunks.tenantId, tenantId), inArray(chunks.id, ids)));
   }
 
   /** Active version of each listed document that exists. */
@@ -173,11 +169,6 @@ export class DocumentRepository {
       .select({ ...chunkColumns, title: documents.title, docType: documents.docType, source: documents.source, tags: documents.tags })
       .from(chunks)
       .innerJoin(documents, chunkIsActive);
-  }
-
-  private async loadActiveChunks(tenantId: string, ids: string[]): Promise<ActiveChunk[]> {
-    return this.activeChunkRows()
-      .where(and(eq(chunks.tenantId, tenantId), inArray(chunks.id, ids)));
   }
 
   /** Active chunks of one document in reading order. */
@@ -209,11 +200,6 @@ export class DocumentRepository {
     return this.activeChunkRows()
       .where(and(eq(chunks.tenantId, tenantId), eq(chunks.documentId, documentId)))
       .orderBy(asc(chunks.ordinal));
-  }
-
-  /** Another replica changed this document: drop what the chunk cache believes about its active version. */
-  forgetCached(tenantId: string, documentId: string): void {
-    this.cache?.forget(tenantId, documentId);
   }
 
   /** Active version of every document of a tenant. */

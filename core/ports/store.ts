@@ -72,6 +72,12 @@ export interface ActiveChunk extends ChunkInfo {
   tags: string[];
 }
 
+/** Reads chunks of active versions by id: what retrieval hydrates its hits with. */
+export interface ActiveChunkReader {
+  /** The listed chunks that belong to the active version of a live document (others are simply absent). */
+  activeChunks(tenantId: string, ids: string[]): Promise<ActiveChunk[]>;
+}
+
 export interface DocumentListQuery {
   tenantId: string;
   limit: number;

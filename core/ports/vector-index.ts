@@ -12,3 +12,22 @@ export interface VectorIndex {
   /** Rows for a tenant (all tenants when omitted). */
   count(tenantId?: string): Promise<number>;
 }
+
+/** A vector index whose rows can be read back, and which several processes may write: what a mirror wraps. */
+export interface VectorSource extends VectorIndex {
+  /** Stored rows with their vectors: every row, or one document's. */
+  rows(of?: { tenantId: string; documentId: string }): Promise<VectorRow[]>;
+  /** Makes writes other processes committed since this one opened the store visible. */
+  refresh(): Promise<void>;
+}
+
+/**
+ * The vector index as the rest of the product sees it (Stores.vectors()): searchable, writable, kept current with
+ * other replicas' writes, and able to say what state it is in.
+ */
+export interface SharedVectorIndex extends VectorIndex {
+  /** Another replica changed this document in the shared store: read its rows again. */
+  refreshDocument(tenantId: string, documentId: string): Promise<void>;
+  /** What /v1/health shows. `problem` is set when the index cannot be used (e.g. built by another embedder). */
+  status(): Promise<{ kind: string; rows: number; inMemoryMirror: boolean; problem?: Error & { code?: string } }>;
+}

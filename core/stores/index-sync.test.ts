@@ -11,8 +11,8 @@ function replica(cache: MemoryCache, chunksOf: (documentId: string) => ActiveChu
   const logs: string[] = [];
   const sync = IndexSync.start({
     cache,
+    chunks: { forget: (_t, d) => void calls.push(`forget ${d}`) },
     documents: {
-      forgetCached: (_t, d) => void calls.push(`forget ${d}`),
       activeChunksOfDocument: async (_t, d) => {
         if (fail?.(d)) throw new Error("database gone");
         return chunksOf(d);
@@ -59,8 +59,8 @@ describe("IndexSync", () => {
     let slow = true;
     const sync = await IndexSync.start({
       cache,
+      chunks: { forget: () => {} },
       documents: {
-        forgetCached: () => {},
         activeChunksOfDocument: async (_t, d) => {
           const first = slow;
           slow = false;
@@ -86,7 +86,8 @@ describe("IndexSync", () => {
     const steps: string[] = [];
     const sync = await IndexSync.start({
       cache,
-      documents: { forgetCached: () => void steps.push("forget"), activeChunksOfDocument: async () => [] },
+      chunks: { forget: () => void steps.push("forget") },
+      documents: { activeChunksOfDocument: async () => [] },
       keywords: { remove: async () => {}, add: async () => {} },
       vectors: () => ({ refreshDocument: async () => {} }),
       embedderId: () => local,

@@ -14,7 +14,8 @@ import { Counter, type Registry } from "prom-client";
 import type { DocumentRepository } from "../db/document-repository";
 import type { Cache } from "../ports/cache";
 import type { KeywordIndex } from "../ports/keyword-index";
-import type { LanceVectorIndex } from "./lance-vector-index";
+import type { SharedVectorIndex } from "../ports/vector-index";
+import type { ChunkCache } from "./chunk-cache";
 import { keywordDocOf } from "./open-stores";
 
 export interface DocumentChange {
@@ -24,12 +25,14 @@ export interface DocumentChange {
 
 export interface IndexSyncDeps {
   cache: Pick<Cache, "publish" | "subscribe">;
-  documents: Pick<DocumentRepository, "activeChunksOfDocument" | "forgetCached">;
+  documents: Pick<DocumentRepository, "activeChunksOfDocument">;
+  /** The chunk cache forgets what it believed about the document's active version. */
+  chunks: Pick<ChunkCache, "forget">;
   keywords: Pick<KeywordIndex, "add" | "remove">;
-  vectors: () => Pick<LanceVectorIndex, "refreshDocument">;
+  vectors: () => Pick<SharedVectorIndex, "refreshDocument">;
   /** This replica's embedder id, sent with each change: a replica whose id differs loads the fitted state. */
   embedderId?: () => string;
-  /** Loads the embedder state another replica fitted (Stores.syncEmbedder). */
+  /** Loads the embedder state another replica fitted (EmbedderHandle.sync). */
   syncEmbedder?: () => Promise<boolean>;
   log?: (line: string) => void;
   /** Registry for index_sync_changes_total{result="applied"|"failed"} (the API's /metrics). */
@@ -111,7 +114,7 @@ export class IndexSync {
     if (embedderId && this.deps.embedderId && embedderId !== this.deps.embedderId() && (await this.deps.syncEmbedder?.())) {
       this.deps.log?.(`index sync: loaded the embedder another replica fitted (${this.deps.embedderId()})`);
     }
-    this.deps.documents.forgetCached(tenantId, documentId);
+    this.deps.chunks.forget(tenantId, documentId);
     const chunks = await this.deps.documents.activeChunksOfDocument(tenantId, documentId);
     await this.deps.vectors().refreshDocument(tenantId, documentId);
     await this.deps.keywords.remove({ tenantId, documentId });

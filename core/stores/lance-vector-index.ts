@@ -1,14 +1,15 @@
 /**
  * VectorIndex on LanceDB (DATA_DIR/lance by default, LANCEDB_URI for object storage). The index records the
- * embedder id and dimension it was built with and refuses to mix vectors from another embedder.
+ * embedder id and dimension it was built with and refuses to mix vectors from another embedder. It is a
+ * VectorSource (rows can be read back, other processes' writes made visible), so MirroredVectorIndex can keep an
+ * exact in-memory copy in front of it while the table is small.
  */
 import * as lancedb from "@lancedb/lancedb";
 import { Field, FixedSizeList, Float32, Int32, Schema, Utf8 } from "apache-arrow";
 import { AppError, errors } from "../errors";
 import type { DocumentSelector, IndexFilter, IndexHit } from "../ports/filters";
-import type { VectorIndex, VectorRow } from "../ports/vector-index";
+import type { VectorRow, VectorSource } from "../ports/vector-index";
 import { decodeTags, encodeTags, filterToSql, quote } from "./filter-sql";
-import { MemoryVectorIndex } from "./memory-vector-index";
 
 const TABLE = "chunk_vectors";
 const META = "index_meta";
@@ -23,24 +24,16 @@ export interface LanceOptions {
   optimizeEvery?: number;
   /** Build an ANN index (IVF-HNSW with scalar quantisation) once the table has this many rows; 0 disables. */
   annMinRows?: number;
-  /**
-   * Keep an exact in-memory mirror of the table (searched instead of LanceDB) while it has at most this many
-   * rows; 0 disables. Writes go to LanceDB first, then to the mirror.
-   */
-  memoryMaxRows?: number;
 }
 
 const DEFAULT_ANN_MIN_ROWS = 20_000;
-export const DEFAULT_MEMORY_MAX_ROWS = 20_000;
 
-export class LanceVectorIndex implements VectorIndex {
+export class LanceVectorIndex implements VectorSource {
   private writes: Promise<unknown> = Promise.resolve();
   private writesSinceOptimize = 0;
   private annReady = false;
   /** Set when the stored index was built by another embedder; every call then fails with this error. */
   mismatch?: AppError;
-  /** The exact in-memory copy searched while the table is small (see LanceOptions.memoryMaxRows). */
-  private mirror?: MemoryVectorIndex;
 
   private constructor(
     private readonly conn: lancedb.Connection,
@@ -79,35 +72,8 @@ export class LanceVectorIndex implements VectorIndex {
       : await conn.createEmptyTable(TABLE, schemaFor(opts.dimension), { mode: "overwrite" });
     const index = new LanceVectorIndex(conn, table, opts);
     index.mismatch = mismatch;
-    if (!mismatch) {
-      await index.loadMirror();
-      index.maintain();
-    }
+    if (!mismatch) index.maintain();
     return index;
-  }
-
-  /** Whether searches are answered by the in-memory mirror (for /v1/health and tests). */
-  get mirrored(): boolean {
-    return this.mirror !== undefined;
-  }
-
-  private get memoryMaxRows(): number {
-    return this.opts.memoryMaxRows ?? DEFAULT_MEMORY_MAX_ROWS;
-  }
-
-  private async loadMirror(): Promise<void> {
-    if (this.memoryMaxRows <= 0 || (await this.table.countRows()) > this.memoryMaxRows) return;
-    const mirror = new MemoryVectorIndex(this.opts.dimension);
-    const rows = await this.table.query().select(["id", "tenant_id", "document_id", "version", "doc_type", "source", "tags", "vector"]).toArray();
-    mirror.put(rows.map(rowOf));
-    this.mirror = mirror;
-  }
-
-  /** Applies a write LanceDB accepted to the mirror; a mirror that outgrew its limit is dropped for good. */
-  private mirrorWrite(apply: (m: MemoryVectorIndex) => void): void {
-    if (!this.mirror) return;
-    apply(this.mirror);
-    if (this.mirror.size > this.memoryMaxRows) this.mirror = undefined;
   }
 
   /**
@@ -161,7 +127,6 @@ export class LanceVectorIndex implements VectorIndex {
       await this.table.delete(`id IN (${rows.map((r) => quote(r.id)).join(", ")})`);
       await this.table.add(data);
     });
-    this.mirrorWrite((m) => m.put(rows));
   }
 
   async search(vector: Float32Array, k: number, filter: IndexFilter): Promise<IndexHit[]> {
@@ -169,7 +134,6 @@ export class LanceVectorIndex implements VectorIndex {
     if (vector.length !== this.opts.dimension) {
       throw errors.internal("VECTOR_DIMENSION", `query vector has ${vector.length} dimensions, index has ${this.opts.dimension}`);
     }
-    if (this.mirror) return this.mirror.searchSync(vector, k, filter);
     const rows = await this.table
       .vectorSearch(Array.from(vector))
       .distanceType("cosine")
@@ -194,30 +158,22 @@ export class LanceVectorIndex implements VectorIndex {
     }
     if (sel.exceptVersion !== undefined) where += ` AND version <> ${Math.trunc(sel.exceptVersion)}`;
     await this.serialized(() => this.table.delete(where));
-    this.mirrorWrite((m) => m.delete(sel));
   }
 
-  /**
-   * Another replica wrote this document's vectors to the shared store: read the table's latest version and,
-   * while mirrored, reload the document's rows into the mirror.
-   */
-  async refreshDocument(tenantId: string, documentId: string): Promise<void> {
+  async rows(of?: { tenantId: string; documentId: string }): Promise<VectorRow[]> {
+    this.assertUsable();
+    let q = this.table.query();
+    if (of) q = q.where(`tenant_id = ${quote(of.tenantId)} AND document_id = ${quote(of.documentId)}`);
+    return (await q.select(["id", "tenant_id", "document_id", "version", "doc_type", "source", "tags", "vector"]).toArray()).map(rowOf);
+  }
+
+  /** Another process wrote to the shared table: read its latest version. */
+  async refresh(): Promise<void> {
     this.assertUsable();
     await this.table.checkoutLatest();
-    if (!this.mirror) return;
-    const rows = await this.table
-      .query()
-      .where(`tenant_id = ${quote(tenantId)} AND document_id = ${quote(documentId)}`)
-      .select(["id", "tenant_id", "document_id", "version", "doc_type", "source", "tags", "vector"])
-      .toArray();
-    this.mirrorWrite((m) => {
-      m.delete({ tenantId, documentId });
-      m.put(rows.map(rowOf));
-    });
   }
 
   async count(tenantId?: string): Promise<number> {
-    if (this.mirror) return this.mirror.count(tenantId);
     return this.table.countRows(tenantId === undefined ? undefined : `tenant_id = ${quote(tenantId)}`);
   }
 

@@ -1,7 +1,8 @@
 /**
- * Opens every store the product needs from the config: relational (PGlite or PostgreSQL), embedder (local
- * GloVe/SIF or OpenAI-compatible), vectors (LanceDB, with an exact in-memory mirror while small) and keywords (BM25
- * or MiniSearch, rebuilt from the chunk table).
+ * Opens every store the product needs from the config and hands them out as ports: relational (PGlite or
+ * PostgreSQL) with the chunk cache in front of its chunk reader, the embedder handle (local GloVe/SIF or
+ * OpenAI-compatible), vectors (LanceDB behind its exact in-memory mirror while small) and keywords (BM25 or
+ * MiniSearch, rebuilt from the chunk table). The one place that names the adapters.
  * Shared by the API server, the ingest CLI and the benchmarks.
  */
 import type { Config } from "../config";
@@ -10,14 +11,19 @@ import { DocumentRepository } from "../db/document-repository";
 import { JobRepository } from "../db/job-repository";
 import { KbStateRepository } from "../db/kb-state-repository";
 import { createEmbedder } from "../embeddings/create-embedder";
-import type { LocalEmbedderState } from "../embeddings/local-embedder";
-import type { Embedder } from "../ports/embedder";
+import { LocalEmbedder, type LocalEmbedderState } from "../embeddings/local-embedder";
+import type { ChunkIndex } from "../ports/chunk-index";
+import type { Embedder, EmbedderHandle } from "../ports/embedder";
 import type { KeywordDoc, KeywordIndex } from "../ports/keyword-index";
 import type { IndexedChunkMeta } from "../ports/filters";
 import type { ActiveChunk } from "../ports/store";
+import type { SharedVectorIndex } from "../ports/vector-index";
 import { Bm25KeywordIndex } from "./bm25-keyword-index";
+import { ChunkCache } from "./chunk-cache";
+import { keywordChunkIndex, vectorChunkIndex } from "./chunk-indexes";
 import { LanceVectorIndex } from "./lance-vector-index";
 import { MiniSearchKeywordIndex } from "./minisearch-keyword-index";
+import { MirroredVectorIndex } from "./mirrored-vector-index";
 
 /** kb_state rows that are not per tenant live under this key. */
 export const SYSTEM_TENANT = "_system";
@@ -36,19 +42,18 @@ const isFittable = (e: Embedder): e is Fittable => typeof (e as Partial<Fittable
 export interface Stores {
   config: Config;
   database: Database;
+  /** Documents, chunks, records (the one Drizzle implementation for PGlite and PostgreSQL). */
   documents: DocumentRepository;
+  /** Active chunks by id for hydration: the chunk cache in front of `documents`. */
+  chunks: ChunkCache;
   jobs: JobRepository;
   kbState: KbStateRepository;
   keywords: KeywordIndex & { clear(): void };
-  embedder(): Embedder;
-  vectors(): LanceVectorIndex;
-  /** Fits an unfitted local embedder on a first corpus; true when the embedder (and so the index) changed. */
-  fitEmbedder(texts: string[]): Promise<boolean>;
-  /**
-   * Another replica fitted the local embedder (on the first corpus it ingested): load that fitted state and
-   * reopen the vector index with it; true when something changed.
-   */
-  syncEmbedder(): Promise<boolean>;
+  embedder: EmbedderHandle;
+  /** The vector index bound to the current embedder (it is reopened when the embedder changes). */
+  vectors(): SharedVectorIndex;
+  /** What ingestion writes every chunk through (vectors, keywords; the graph joins by being added here). */
+  chunkIndexes: ChunkIndex[];
   /** Re-reads every active chunk into the keyword index. */
   rebuildKeywordIndex(): Promise<number>;
   close(): Promise<void>;
@@ -86,45 +91,43 @@ export async function openStores(config: Config, opts: OpenStoresOptions = {}): 
     // An embedded database is locked to this process (core/db/dir-lock.ts): no other replica can change which
     // versions are active, so the cached view never needs re-checking.
     const ttlMs = database.kind === "pglite" && chunkCacheTtlMs > 0 ? Number.POSITIVE_INFINITY : chunkCacheTtlMs;
-    const documents = new DocumentRepository(database.db, { ttlMs, maxChunks: chunkCacheMax });
+    const documents = new DocumentRepository(database.db);
+    const chunks = new ChunkCache(documents, { ttlMs, maxChunks: chunkCacheMax });
+    documents.onVersionChange((tenantId, documentId) => chunks.forget(tenantId, documentId));
     const jobs = new JobRepository(database.db);
     const kbState = new KbStateRepository(database.db);
     if (opts.resetVectors) await kbState.delete(SYSTEM_TENANT, EMBEDDER_STATE);
     const savedState = await kbState.get<LocalEmbedderState>(SYSTEM_TENANT, EMBEDDER_STATE);
     let embedder = await createEmbedder(config, savedState ?? undefined);
     /** The vector index bound to the current embedder (reset: drop what is stored). */
-    const openVectors = (reset?: boolean) =>
-      LanceVectorIndex.open({ uri: config.lancedbUri, embedderId: embedder.id, dimension: embedder.dimension, reset, memoryMaxRows: vectorMemoryMaxRows });
+    let lance: LanceVectorIndex;
+    const openVectors = async (reset?: boolean): Promise<SharedVectorIndex> => {
+      lance = await LanceVectorIndex.open({ uri: config.lancedbUri, embedderId: embedder.id, dimension: embedder.dimension, reset });
+      return MirroredVectorIndex.open(lance, { dimension: embedder.dimension, maxRows: vectorMemoryMaxRows, problem: lance.mismatch });
+    };
     let vectors = await openVectors(opts.resetVectors);
     const keywords = config.retrieval.keywordIndex === "minisearch" ? new MiniSearchKeywordIndex() : new Bm25KeywordIndex();
     let syncing: Promise<boolean> | undefined;
 
-    const stores: Stores = {
-      config,
-      database,
-      documents,
-      jobs,
-      kbState,
-      keywords,
-      embedder: () => embedder,
-      vectors: () => vectors,
-      async fitEmbedder(texts) {
+    const handle: EmbedderHandle = {
+      current: () => embedder,
+      async fit(texts) {
         if (!isFittable(embedder) || embedder.fitted || texts.length < MIN_FIT_TEXTS) return false;
         if ((await vectors.count()) > 0) return false; // vectors exist: refitting would mix embedders
         await embedder.fit(texts); // fits in place; its id changes with the fitted state
         await kbState.set(SYSTEM_TENANT, EMBEDDER_STATE, embedder.state());
-        await vectors.close();
+        await lance.close();
         vectors = await openVectors(true);
         return true;
       },
-      syncEmbedder() {
+      sync() {
         // One reload at a time: changes to several documents may ask at once.
         syncing ??= (async () => {
           if (!isFittable(embedder) || embedder.fitted) return false;
           const saved = await kbState.get<LocalEmbedderState>(SYSTEM_TENANT, EMBEDDER_STATE);
           if (!saved) return false;
           embedder = await createEmbedder(config, saved);
-          await vectors.close();
+          await lance.close();
           vectors = await openVectors();
           return true;
         })().finally(() => {
@@ -132,18 +135,32 @@ export async function openStores(config: Config, opts: OpenStoresOptions = {}): 
         });
         return syncing;
       },
+      wordSimilarity: () => (embedder instanceof LocalEmbedder ? embedder.store.wordSimilarity() : undefined),
+    };
+
+    const stores: Stores = {
+      config,
+      database,
+      documents,
+      chunks,
+      jobs,
+      kbState,
+      keywords,
+      embedder: handle,
+      vectors: () => vectors,
+      chunkIndexes: [vectorChunkIndex(handle, () => vectors), keywordChunkIndex(keywords)],
       async rebuildKeywordIndex() {
         keywords.clear();
         let n = 0;
         for await (const page of documents.allActiveChunks()) {
-          documents.primeChunkCache(page);
+          chunks.prime(page);
           await keywords.add(page.map(keywordDocOf));
           n += page.length;
         }
         return n;
       },
       async close() {
-        await vectors.close().catch(() => {});
+        await lance.close().catch(() => {});
         await database.close().catch(() => {});
       },
     };

@@ -7,6 +7,7 @@ import type { IndexFilter } from "../../core/ports/filters";
 import type { VectorIndex, VectorRow } from "../../core/ports/vector-index";
 import { LanceVectorIndex } from "../../core/stores/lance-vector-index";
 import { MemoryVectorIndex } from "../../core/stores/memory-vector-index";
+import { MirroredVectorIndex } from "../../core/stores/mirrored-vector-index";
 
 const DIM = 8;
 const dirs: string[] = [];
@@ -29,10 +30,14 @@ function row(id: string, v: Float32Array, over: Partial<VectorRow> = {}): Vector
 }
 
 const adapters: [string, () => Promise<VectorIndex>][] = [
-  ["lancedb (searched through its in-memory mirror)", () => LanceVectorIndex.open({ uri: tmp(), embedderId: "test-emb", dimension: DIM })],
-  ["lancedb (no mirror)", () => LanceVectorIndex.open({ uri: tmp(), embedderId: "test-emb", dimension: DIM, memoryMaxRows: 0 })],
+  ["lancedb behind its in-memory mirror", () => mirrored(tmp())],
+  ["lancedb", () => LanceVectorIndex.open({ uri: tmp(), embedderId: "test-emb", dimension: DIM })],
   ["memory", async () => new MemoryVectorIndex(DIM, 2)],
 ];
+
+async function mirrored(uri: string, maxRows = 20_000) {
+  return MirroredVectorIndex.open(await LanceVectorIndex.open({ uri, embedderId: "test-emb", dimension: DIM }), { dimension: DIM, maxRows });
+}
 
 for (const [name, make] of adapters) {
   describe(`VectorIndex contract: ${name}`, () => {
@@ -102,7 +107,7 @@ describe("LanceVectorIndex embedder guard", () => {
   });
 });
 
-describe("LanceVectorIndex in-memory mirror", () => {
+describe("MirroredVectorIndex over LanceDB", () => {
   // Distinct directions (no ties at the cut-off), from a fixed linear congruential sequence.
   let seed = 7;
   const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
@@ -120,39 +125,51 @@ describe("LanceVectorIndex in-memory mirror", () => {
     await a.upsert(rows(40));
     await a.remove({ tenantId: "t1", documentId: "d1" });
     await a.close();
-    const mirrored = await LanceVectorIndex.open({ uri, embedderId: "test-emb", dimension: DIM });
-    const plain = await LanceVectorIndex.open({ uri, embedderId: "test-emb", dimension: DIM, memoryMaxRows: 0 });
-    expect(mirrored.mirrored).toBe(true);
-    expect(plain.mirrored).toBe(false);
-    expect(await mirrored.count("t1")).toBe(await plain.count("t1"));
+    const plain = await LanceVectorIndex.open({ uri, embedderId: "test-emb", dimension: DIM });
+    const mirror = await MirroredVectorIndex.open(plain, { dimension: DIM, maxRows: 20_000 });
+    const unmirrored = await MirroredVectorIndex.open(plain, { dimension: DIM, maxRows: 0 });
+    expect(mirror.mirrored).toBe(true);
+    expect(unmirrored.mirrored).toBe(false);
+    expect(await mirror.count("t1")).toBe(await plain.count("t1"));
     const cases: [Float32Array, Partial<IndexFilter>][] = [[vec(0), {}], [spread(), { tags: ["odd"] }], [spread(), { documentIds: ["d2"] }]];
     for (const [q, f] of cases) {
       const filter = { tenantId: "t1", ...f };
-      const m = ids(await mirrored.search(q, 10, filter));
+      const m = ids(await mirror.search(q, 10, filter));
       expect(m.length).toBeGreaterThan(0);
       expect(new Set(m)).toEqual(new Set(ids(await plain.search(q, 10, filter))));
     }
-    await mirrored.close();
     await plain.close();
   });
 
   test("is dropped once the table outgrows it; searches then go to LanceDB", async () => {
-    const idx = await LanceVectorIndex.open({ uri: tmp(), embedderId: "test-emb", dimension: DIM, memoryMaxRows: 10 });
+    const idx = await mirrored(tmp(), 10);
     await idx.upsert(rows(8));
     expect(idx.mirrored).toBe(true);
     await idx.upsert(rows(8, 8));
     expect(idx.mirrored).toBe(false);
     expect(await idx.count()).toBe(16);
     expect((await idx.search(vec(0), 3, { tenantId: "t1" })).map((h) => h.id)).toContain("r0");
-    await idx.close();
+    expect(await idx.status()).toEqual({ kind: "lancedb", rows: 16, inMemoryMirror: false });
   });
 
   test("a failed write leaves the mirror as it was", async () => {
-    const idx = await LanceVectorIndex.open({ uri: tmp(), embedderId: "test-emb", dimension: DIM });
+    const idx = await mirrored(tmp());
     await idx.upsert(rows(3));
     await expect(idx.upsert([row("bad", new Float32Array(DIM + 1))])).rejects.toThrow(/dimensions/);
     expect(await idx.count()).toBe(3);
     expect((await idx.search(vec(0), 10, { tenantId: "t1" })).map((h) => h.id).sort()).toEqual(["r0", "r1", "r2"]);
-    await idx.close();
+  });
+
+  test("another process's writes reach the mirror on refreshDocument()", async () => {
+    const uri = tmp();
+    const a = await mirrored(uri);
+    const b = await mirrored(uri);
+    await b.upsert([row("x1", vec(2), { documentId: "dx" })]);
+    expect(await a.count()).toBe(0);
+    await a.refreshDocument("t1", "dx");
+    expect((await a.search(vec(2), 1, { tenantId: "t1" })).map((h) => h.id)).toEqual(["x1"]);
+    await b.remove({ tenantId: "t1", documentId: "dx" });
+    await a.refreshDocument("t1", "dx");
+    expect(await a.count()).toBe(0);
   });
 });

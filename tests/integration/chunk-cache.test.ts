@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { DocumentRepository } from "../../core/db/document-repository";
+import { ChunkCache } from "../../core/stores/chunk-cache";
 import { DB_KINDS, testServices, type TestServices } from "../helpers/services";
 
 const TTL_MS = 300;
@@ -22,16 +23,17 @@ for (const kind of DB_KINDS) {
 
     test("another replica's re-ingest and delete are seen within the ttl; this one's at once", async () => {
       const { pipeline, stores } = t.services;
-      const own = stores.documents;
-      const replica = new DocumentRepository(stores.database.db, { ttlMs: TTL_MS, maxChunks: 1000 });
+      const own = stores.chunks;
+      // What another replica has: its own repository on the same database and its own cache in front of it.
+      const replica = new ChunkCache(new DocumentRepository(stores.database.db), { ttlMs: TTL_MS, maxChunks: 1000 });
       const first = await pipeline.ingest({ tenantId, source: "policy", sourceType: "text", bytes: doc("refunds"), filename: "policy.md" });
-      const v1 = (await own.chunksOf(tenantId, first.document.id)).map((c) => c.id);
+      const v1 = (await stores.documents.chunksOf(tenantId, first.document.id)).map((c) => c.id);
       expect(v1.length).toBeGreaterThan(0);
       expect((await replica.activeChunks(tenantId, v1)).length).toBe(v1.length);
       expect((await own.activeChunks(tenantId, v1)).length).toBe(v1.length);
 
       await pipeline.ingest({ tenantId, source: "policy", sourceType: "text", bytes: doc("exchanges"), filename: "policy.md" });
-      const v2 = (await own.chunksOf(tenantId, first.document.id)).map((c) => c.id);
+      const v2 = (await stores.documents.chunksOf(tenantId, first.document.id)).map((c) => c.id);
       expect(v2).not.toEqual(v1);
       // The writer's own cache follows at once.
       expect(await own.activeChunks(tenantId, v1)).toEqual([]);

@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { KeywordIndex } from "../../core/ports/keyword-index";
-import { IngestionPipeline } from "../../ingest/pipeline";
+import { createIngestion } from "../../ingest/create-ingestion";
+import { keywordChunkIndex } from "../../core/stores/chunk-indexes";
 import { DB_KINDS, testServices, type TestServices } from "../helpers/services";
 
 const tenantId = "default";
@@ -31,7 +32,8 @@ for (const kind of DB_KINDS) {
           return real.remove(sel);
         },
       };
-      const pipeline = new IngestionPipeline({ config: t.config, documents: stores.documents, embedder: stores.embedder, vectors: stores.vectors, keywords });
+      const [vectors] = stores.chunkIndexes;
+      const pipeline = createIngestion(stores, { indexes: [vectors!, keywordChunkIndex(keywords)] });
       const v1 = await pipeline.ingest({ tenantId, source: "air.md", sourceType: "text", bytes: doc("Oslo"), filename: "air.md" });
       failRemovals = true;
       const v2 = await pipeline.ingest({ tenantId, source: "air.md", sourceType: "text", bytes: doc("Lisbon"), filename: "air.md" });

@@ -58,7 +58,7 @@ describe("the API with EMBEDDINGS_BASE_URL -> simulator", () => {
   });
 
   test("ingests with remote embeddings and finds the document through the vector channel", async () => {
-    expect(t.services.stores.embedder().id).toBe("openai:sim-embed");
+    expect(t.services.stores.embedder.current().id).toBe("openai:sim-embed");
     const post = await app.handle(
       new Request("http://localhost/v1/documents?wait=true", {
         method: "POST",

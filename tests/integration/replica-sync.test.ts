@@ -60,17 +60,17 @@ describe.skipIf(!PG || !REDIS)("index sync between replicas (PostgreSQL + Redis)
   };
 
   test("A's ingest, re-ingest and delete are seen by B's keyword index, vector mirror and chunk cache", async () => {
-    expect(b.stores.vectors().mirrored).toBe(true);
-    const unfitted = b.stores.embedder().id;
+    expect((await b.stores.vectors().status()).inMemoryMirror).toBe(true);
+    const unfitted = b.stores.embedder.current().id;
     // The first corpus (24 chunks) makes A fit the local embedder; B must take the same fitted state.
     const created = await a.pipeline.ingest({ tenantId, source: "islands.md", sourceType: "text", bytes: policy("Zanzibar"), filename: "islands.md" });
     expect(created.chunks).toBeGreaterThanOrEqual(20);
-    expect(a.stores.embedder().id).not.toBe(unfitted);
+    expect(a.stores.embedder.current().id).not.toBe(unfitted);
     const docId = created.document.id;
     await waitFor("B to apply the ingest", () => b.indexSync.applied >= 1);
     await b.indexSync.settled();
-    expect(b.stores.embedder().id).toBe(a.stores.embedder().id);
-    expect(b.stores.vectors().mismatch).toBeUndefined();
+    expect(b.stores.embedder.current().id).toBe(a.stores.embedder.current().id);
+    expect((await b.stores.vectors().status()).problem).toBeUndefined();
     const first = await found(b, "Zanzibar sea freight");
     expect(first.documents).toEqual([docId]);
     expect(first.channels.keyword!.hits).toBeGreaterThan(0);

@@ -20,14 +20,14 @@ for (const kind of DB_KINDS) {
       const open = () => createServices(config, { sampleKb: true, searchPath: kind === "postgres" ? schema : undefined, log: () => {} });
       try {
         const first = await open();
-        const id = first.stores.embedder().id;
-        expect((first.stores.embedder() as { fitted?: boolean }).fitted).toBe(true);
+        const id = first.stores.embedder.current().id;
+        expect((first.stores.embedder.current() as { fitted?: boolean }).fitted).toBe(true);
         const before = await first.retriever.retrieve({ query: "Do you ship to Canada?", k: 3, filter: { tenantId: config.defaultTenant } });
         await first.close();
 
         const second = await open();
-        expect(second.stores.embedder().id).toBe(id);
-        expect(second.stores.vectors().mismatch).toBeUndefined();
+        expect(second.stores.embedder.current().id).toBe(id);
+        expect((await second.stores.vectors().status()).problem).toBeUndefined();
         expect((await second.health()).components.vectors!.state).toBe("ok");
         const after = await second.retriever.retrieve({ query: "Do you ship to Canada?", k: 3, filter: { tenantId: config.defaultTenant } });
         expect(after.passages.map((p) => p.chunkId)).toEqual(before.passages.map((p) => p.chunkId));

@@ -23,7 +23,7 @@ function fakeSource() {
   } as unknown as ActiveChunk);
   const reads = { load: 0, versions: 0, loadedIds: [] as string[] };
   const source: ChunkSource = {
-    async load(tenantId, ids) {
+    async activeChunks(tenantId, ids) {
       reads.load++;
       reads.loadedIds.push(...ids);
       return ids
@@ -31,7 +31,7 @@ function fakeSource() {
         .filter(([d, v]) => tenantId === "t1" && active.get(d!) === Number(v))
         .map(([d, v, o]) => chunk(d!, Number(v), Number(o)));
     },
-    async versions(tenantId, ids) {
+    async activeVersions(tenantId, ids) {
       reads.versions++;
       return new Map(ids.filter((d) => tenantId === "t1" && active.has(d)).map((d) => [d, active.get(d)!]));
     },
@@ -83,9 +83,9 @@ describe("ChunkCache", () => {
     let commitDuringRead = false;
     const cache: ChunkCache = new ChunkCache(
       {
-        load: source.load,
-        versions: async (t, d) => {
-          const read = await source.versions(t, d);
+        activeChunks: source.activeChunks,
+        activeVersions: async (t, d) => {
+          const read = await source.activeVersions(t, d);
           if (commitDuringRead) {
             active.set("d1", 2); // version 2 commits while this read is in flight
             cache.forget("t1", "d1");
@@ -130,7 +130,7 @@ describe("ChunkCache", () => {
   test("prime() seeds chunks and versions up to maxChunks; nothing is read for them afterwards", async () => {
     const { reads, source } = fakeSource();
     const cache = new ChunkCache(source, { ttlMs: 60_000, maxChunks: 2 }, () => 0);
-    const rows = await source.load("t1", ["d1:1:0", "d1:1:1", "d2:1:0"]);
+    const rows = await source.activeChunks("t1", ["d1:1:0", "d1:1:1", "d2:1:0"]);
     reads.load = 0;
     cache.prime(rows);
     expect(cache.size).toBe(2);

@@ -1,12 +1,15 @@
 /**
- * Hydrating retrieval hits (chunk text, offsets, document title...) is a database round trip per answer; with
+ * A cache in front of the relational store's ActiveChunkReader (a wrapper of the port, not part of the
+ * repository). Hydrating retrieval hits (chunk text, offsets, document title...) is a database round trip per answer; with
  * PGlite it also runs on the API's only JS thread. Chunk ids name one version of one document
  * (`<document>:<version>:<ordinal>`), so a chunk row never changes and can be kept. What does change is which
  * version of a document is active: that is cached per document for `ttlMs` and then checked again (one small
  * query for all the documents of a request), and forgotten at once when this process commits or deletes a
- * version. Another replica's re-ingest or delete is therefore seen within `ttlMs`.
+ * version (the repository's onVersionChange, wired in open-stores) or index sync hears another replica did.
+ * Another replica's re-ingest or delete is therefore seen within `ttlMs` even if its message is lost.
+ * With ttlMs 0 every read goes to the source.
  */
-import type { ActiveChunk } from "../ports/store";
+import type { ActiveChunk, ActiveChunkReader } from "../ports/store";
 
 export interface ChunkCacheOptions {
   /** How long a document's active version is trusted before it is read again; 0 disables the cache. */
@@ -15,11 +18,9 @@ export interface ChunkCacheOptions {
   maxChunks: number;
 }
 
-export interface ChunkSource {
-  /** Active chunks among `ids` (others are simply absent). */
-  load(tenantId: string, ids: string[]): Promise<ActiveChunk[]>;
+export interface ChunkSource extends ActiveChunkReader {
   /** Active version of each listed document; deleted documents are absent. */
-  versions(tenantId: string, documentIds: string[]): Promise<Map<string, number>>;
+  activeVersions(tenantId: string, documentIds: string[]): Promise<Map<string, number>>;
 }
 
 interface Entry {
@@ -28,7 +29,7 @@ interface Entry {
   seq: number;
 }
 
-export class ChunkCache {
+export class ChunkCache implements ActiveChunkReader {
   private readonly chunks = new Map<string, Entry>();
   /** tenant -> document -> its active version as last read (null: deleted) and when. */
   private readonly active = new Map<string, Map<string, { version: number | null; at: number }>>();
@@ -58,7 +59,8 @@ export class ChunkCache {
   }
 
   async activeChunks(tenantId: string, ids: string[]): Promise<ActiveChunk[]> {
-    if (this.opts.ttlMs <= 0) return this.source.load(tenantId, ids);
+    if (!ids.length) return [];
+    if (this.opts.ttlMs <= 0) return this.source.activeChunks(tenantId, ids);
     const now = this.now();
     const epoch = this.epoch;
     const active = this.versionsOf(tenantId);
@@ -80,8 +82,8 @@ export class ChunkCache {
       else seen.set(documentId, a.version);
     }
     const [versions, loaded] = await Promise.all([
-      stale.size ? this.source.versions(tenantId, [...stale]) : undefined,
-      missing.length ? this.source.load(tenantId, missing) : [],
+      stale.size ? this.source.activeVersions(tenantId, [...stale]) : undefined,
+      missing.length ? this.source.activeChunks(tenantId, missing) : [],
     ]);
     // Versions read here are kept for the next requests only if no commit or delete happened meanwhile.
     const keep = epoch === this.epoch;
@@ -127,7 +129,7 @@ export class ChunkCache {
     }
   }
 
-  /** A version of this document was committed or the document was deleted (by this process). */
+  /** A version of this document was committed or the document was deleted (here or on another replica). */
   forget(tenantId: string, documentId: string): void {
     this.epoch++;
     this.active.get(tenantId)?.delete(documentId);
