@@ -23,7 +23,7 @@ import { RedisCache } from "../core/stores/redis-cache";
 import type { AnswerGenerator } from "./pipeline/answer-generator";
 import { createAnswerPipeline } from "./pipeline/default-pipeline";
 import type { AnswerPipeline } from "./pipeline/runner";
-import { createGenerator } from "./pipeline/create-generator";
+import { createFallbackGenerator, createGenerator, EXTRACTIVE_MIN_COVERAGE } from "./pipeline/create-generator";
 import { systemPromptStore } from "./modules/admin-prompt/service";
 import type { InferenceLimits } from "../inference/client/client-options";
 import { AnswerStreams } from "./streaming/answer-streams";
@@ -102,16 +102,22 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     log,
     metrics,
   });
-  const generator = createGenerator(config, {
+  const generatorDeps = {
     metrics,
     log,
     llmLimits: { ...config.llm.limits, ...opts.llmLimits },
-    systemPrompt: (tenantId) => systemPromptStore(stores.kbState).current(tenantId),
+    systemPrompt: (tenantId: string) => systemPromptStore(stores.kbState).current(tenantId),
     // The local embedder's word vectors let the extractive generator recognise paraphrases.
     wordSimilarity: stores.embedder.wordSimilarity(),
-  });
+  };
+  const generator = createGenerator(config, generatorDeps);
+  const fallbackGenerator = createFallbackGenerator(config, generatorDeps);
   const conversations = new ConversationRepository(stores.database.db);
-  const answerPipeline = createAnswerPipeline({ config, retriever, generator, conversations, embedder: () => stores.embedder.current(), metrics });
+  const answerPipeline = createAnswerPipeline(
+    { config, retriever, generator, fallbackGenerator, conversations, embedder: () => stores.embedder.current(), metrics },
+    // The grounding gate in front of a model declines by the extractive generator's own rule.
+    { ground: { minCoverage: EXTRACTIVE_MIN_COVERAGE, wordSimilarity: generatorDeps.wordSimilarity } },
+  );
   const streamBuffer = new StreamBuffer(cache, { ttlSeconds: config.streaming.bufferTtlSeconds });
   const answers = new AnswerStreams({ pipeline: answerPipeline, buffer: streamBuffer, streaming: config.streaming, log });
 

@@ -32,7 +32,11 @@ export interface Config {
   redisUrl?: string;
   lancedbUri: string;
   neo4j?: { url: string; user: string; password: string };
-  llm: { backends: LlmBackendConfig[]; apiKey?: string; limits: LlmLimitsConfig };
+  /**
+   * fallback: what answers when the inference gateway cannot serve (no backend up, every breaker open, no first
+   * token in time): "extractive" (default) or "off" (the request fails with 503).
+   */
+  llm: { backends: LlmBackendConfig[]; apiKey?: string; limits: LlmLimitsConfig; fallback: "extractive" | "off" };
   embeddings: { baseUrl?: string; model: string; apiKey?: string; cacheDir: string };
   defaultTenant: string;
   sampleKb: boolean;
@@ -196,6 +200,7 @@ export function loadConfig(env: Env = process.env): Config {
       backends: parseBackends(opt(env, "LLM_BASE_URLS"), str(env, "LLM_MODEL", "default")),
       apiKey: opt(env, "LLM_API_KEY"),
       limits: llmLimits(env),
+      fallback: oneOf(env, "LLM_FALLBACK", ["extractive", "off"] as const, "extractive"),
     },
     embeddings: {
       baseUrl: url(env, "EMBEDDINGS_BASE_URL", ["http:", "https:"]),

@@ -127,8 +127,8 @@ describe("composeExtractiveAnswer: grounding gate", () => {
     expect(a.decision).toBe("ESCALATE");
     expect(a.text).toBe(DEFAULT_DECLINE.escalate);
     expect(a.text).toMatch(/knowledge base doesn't cover/);
-    expect(a.text).toMatch(/ticket/);
-    expect(a.text).toMatch(/human agent/);
+    // Nothing is promised that the product cannot do yet (no tickets, no human handoff).
+    expect(a.text).not.toMatch(/ticket|human|agent/i);
     expect(a.citations).toEqual([]);
     expect(a.confidence).toBeLessThanOrEqual(0.2);
   });

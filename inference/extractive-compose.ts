@@ -107,9 +107,9 @@ export interface ExtractiveAnswer {
 
 export const DEFAULT_DECLINE = {
   escalate:
-    "I'm sorry, our knowledge base doesn't cover that, so I'd rather not guess. I can open a support ticket or connect you with a human agent.",
+    "I'm sorry, our knowledge base doesn't cover that, so I'd rather not guess. Could you ask it in other words?",
   askUser:
-    "I couldn't find that in our knowledge base. Could you tell me a little more about what you need? I can also open a support ticket or connect you with a human agent.",
+    "I couldn't find that in our knowledge base. Could you tell me a little more about what you need?",
 };
 
 type Resolved = Required<Omit<ExtractiveOptions, "declineText" | "wordSimilarity">> & { declineText: typeof DEFAULT_DECLINE; wordSimilarity?: ExtractiveOptions["wordSimilarity"] };

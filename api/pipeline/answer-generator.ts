@@ -28,6 +28,11 @@ export interface AnswerInput {
 
 export interface AnswerGenerator {
   readonly id: string;
+  /**
+   * The generator declines by itself when the passages do not cover the question (the extractive one does);
+   * otherwise the pipeline puts the grounding gate (stages/ground.ts) in front of it.
+   */
+  readonly selfGrounded?: boolean;
   run(input: AnswerInput, signal?: AbortSignal): AsyncIterable<StreamEvent>;
   /** Health of the generator's backends, for /v1/health. */
   health?(): Promise<{ state: "ok" | "degraded" | "down"; detail?: string; [k: string]: unknown }>;

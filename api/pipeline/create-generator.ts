@@ -27,5 +27,14 @@ export interface GeneratorDeps extends LlmGeneratorDeps {
 
 export function createGenerator(config: Config, deps: GeneratorDeps = {}): AnswerGenerator {
   if (config.llm.backends.length > 0) return createLlmGenerator(config.llm, deps);
+  return extractiveGenerator(config, deps);
+}
+
+function extractiveGenerator(config: Config, deps: GeneratorDeps): ExtractiveAnswerGenerator {
   return new ExtractiveAnswerGenerator({ delayMs: config.streaming.extractiveDelayMs, minCoverage: EXTRACTIVE_MIN_COVERAGE, wordSimilarity: deps.wordSimilarity });
+}
+
+/** What answers when the LLM gateway cannot serve: the extractive generator, unless LLM_FALLBACK=off or no LLM is configured. */
+export function createFallbackGenerator(config: Config, deps: GeneratorDeps = {}): AnswerGenerator | undefined {
+  return config.llm.backends.length > 0 && config.llm.fallback === "extractive" ? extractiveGenerator(config, deps) : undefined;
 }

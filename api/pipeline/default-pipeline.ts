@@ -2,8 +2,9 @@
  * The default answer pipeline: the one place that lists the stages, in order. A new stage is one file in
  * stages/ and one line here.
  *
- *   understand -> retrieve -> rerank -> assemble -> generate => cite => decide -> persist
- *   (prepare ...............................)  (produce)  (transform) (settle ......)
+ *   understand -> retrieve -> rerank -> assemble -> [ground] -> generate => cite => decide -> persist
+ *   (prepare ...............................)  (produce ..........)  (transform) (settle ......)
+ * ground (the grounding gate) stands in front of a generator that does not decline by itself (a model).
  */
 import type { Registry } from "prom-client";
 import type { Config } from "../../core/config";
@@ -19,6 +20,7 @@ import { assembleStage, type AssembleOptions } from "./stages/assemble";
 import { citeStage } from "./stages/cite";
 import { decideStage } from "./stages/decide";
 import { generateStage } from "./stages/generate";
+import { groundStage, type GroundOptions } from "./stages/ground";
 import { persistStage } from "./stages/persist";
 import { rerankStage, type RerankOptions } from "./stages/rerank";
 import { retrieveStage, type RetrieveStageOptions } from "./stages/retrieve";
@@ -28,6 +30,8 @@ export interface AnswerPipelineDeps {
   config: Pick<Config, "limits">;
   retriever: Pick<HybridRetriever, "retrieve">;
   generator: AnswerGenerator;
+  /** Answers when `generator`'s backend cannot serve (LLM_FALLBACK=extractive); absent: the request fails (503). */
+  fallbackGenerator?: AnswerGenerator;
   /** Where answers are persisted; without it the persist stage only builds the final answer. */
   conversations?: Pick<ConversationRepository, "updateMessage">;
   /** Used by understand to pick the word a follow-up replaces (embedding similarity). */
@@ -40,6 +44,8 @@ export interface AnswerPipelineOptions {
   rerank?: RerankOptions;
   assemble?: AssembleOptions;
   historyTurns?: number;
+  /** The grounding gate's settings (used when the generator does not gate itself). */
+  ground?: GroundOptions;
 }
 
 /** Relatedness of a word to candidate words as the cosine of their embeddings. */
@@ -57,7 +63,8 @@ export function defaultStages(deps: AnswerPipelineDeps, o: AnswerPipelineOptions
     retrieveStage(deps.retriever, { maxQueryChars: deps.config.limits.maxQueryChars, ...o.retrieve }),
     rerankStage(o.rerank),
     assembleStage(o.assemble),
-    generateStage(deps.generator, { historyTurns: o.historyTurns }),
+    ...(deps.generator.selfGrounded ? [] : [groundStage(o.ground)]),
+    generateStage(deps.generator, { historyTurns: o.historyTurns, fallback: deps.fallbackGenerator }),
     citeStage(),
     decideStage(),
     persistStage(deps.conversations ?? noStore),

@@ -15,6 +15,7 @@ export type ExtractiveAnswerGeneratorOptions = Omit<ExtractiveGeneratorOptions, 
 
 export class ExtractiveAnswerGenerator implements AnswerGenerator {
   readonly id: string;
+  readonly selfGrounded = true;
   private readonly model: ExtractiveGenerator;
   private readonly options: ExtractiveGeneratorOptions;
 

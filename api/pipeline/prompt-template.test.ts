@@ -57,11 +57,11 @@ describe("buildAnswerPrompt", () => {
     expect(p.promptTokens).toBe(p.messages.reduce((s, m) => s + estimateTokens(m.content) + 4, 0));
   });
 
-  test("the default prompt asks for [n] citations and an honest 'don't know' with a ticket or human", () => {
+  test("the default prompt asks for [n] citations and an honest 'don't know', and forbids promising what the passages do not offer", () => {
     expect(DEFAULT_SYSTEM_PROMPT).toMatch(/\[1\]/);
     expect(DEFAULT_SYSTEM_PROMPT).toMatch(/don't know/);
-    expect(DEFAULT_SYSTEM_PROMPT).toMatch(/ticket/);
-    expect(DEFAULT_SYSTEM_PROMPT).toMatch(/human/);
+    expect(DEFAULT_SYSTEM_PROMPT).toMatch(/Do not promise anything/);
+    expect(DEFAULT_SYSTEM_PROMPT).not.toMatch(/offer to open/);
   });
 
   test("an admin's system prompt replaces the default and its version is reported", () => {

@@ -46,7 +46,7 @@ function scripted(events: StreamEvent[], o: { failAt?: number } = {}): AnswerGen
   };
 }
 
-const EVENTS: StreamEvent[] = [{ type: "start", model: "m" }, { type: "delta", text: "Hi " }, { type: "delta", text: "[1]." }, { type: "citation", n: 1, passageId: "r" }, { type: "finish", reason: "stop" }];
+const EVENTS: StreamEvent[] = [{ type: "start", model: "m" }, { type: "delta", text: "Headphones can be returned within 30 days " }, { type: "delta", text: "[1]." }, { type: "citation", n: 1, passageId: "r" }, { type: "finish", reason: "stop" }];
 const drain = async (it: AsyncIterable<StreamEvent>) => {
   const out: StreamEvent[] = [];
   for await (const e of it) out.push(e);
@@ -55,7 +55,7 @@ const drain = async (it: AsyncIterable<StreamEvent>) => {
 const deps = (generator: AnswerGenerator, seen?: RetrieveRequest[]) => ({ config: { limits: { maxQueryChars: 40 } } as never, retriever: fakeRetriever(seen), generator });
 
 /** The stream as the default stages send it: the cite stage holds " " back until the marker closes. */
-const SENT: StreamEvent[] = [EVENTS[0]!, { type: "delta", text: "Hi" }, { type: "delta", text: " [1]." }, { type: "citation", n: 1, passageId: "r" }, EVENTS[4]!];
+const SENT: StreamEvent[] = [EVENTS[0]!, { type: "delta", text: "Headphones can be returned within 30 days" }, { type: "delta", text: " [1]." }, { type: "citation", n: 1, passageId: "r" }, EVENTS[4]!];
 
 /** A produce stage streaming a fixed text for the given routes (a cache hit, a ticket confirmation...). */
 const fixedAnswer = (name: string, routes: Stage["routes"], text: string): Stage => ({
@@ -94,9 +94,9 @@ describe("AnswerPipeline", () => {
     expect(seen[0]).toMatchObject({ query: "How long do I have to return headphones?", k: 16, filter: { tenantId: "t1" } });
     expect(gen.inputs[0]).toMatchObject({ tenantId: "t1", question: "How long do I have to return headphones?", history: [{ role: "user", content: "How long do I have to return a laptop?" }] });
     expect(gen.inputs[0]!.passages.map((x) => x.chunkId)).toEqual(["r", "s"]);
-    expect(final).toMatchObject({ answer: "Hi [1].", status: "complete", rewritten: true, route: "answer", decision: "PASS", citations: [{ n: 1, documentId: "doc-r" }] });
+    expect(final).toMatchObject({ answer: "Headphones can be returned within 30 days [1].", status: "complete", rewritten: true, route: "answer", decision: "PASS", citations: [{ n: 1, documentId: "doc-r" }] });
     expect(final.confidence).toBeGreaterThan(0.5);
-    expect(writes).toEqual(["m:Hi [1].", "u:"]);
+    expect(writes).toEqual(["m:Headphones can be returned within 30 days [1].", "u:"]);
     for (const s of ["understand", "retrieve", "rerank", "assemble", "firstDelta", "generate", "decide", "persist"]) expect(ctx.timings[s]).toBeGreaterThanOrEqual(0);
     expect(ctx.meta).toMatchObject({ route: "answer", generator: "scripted", rewritten: true });
   });
@@ -194,9 +194,9 @@ describe("AnswerPipeline", () => {
     const ctx = newContext({ tenantId: "t", content: "laptop returns?" });
     const run = await p.start(ctx);
     const evs = await drain(run.events);
-    expect(evs.map((e) => e.type)).toEqual(["start", "delta", "delta", "error"]); // "Hi", then the held-back " "
+    expect(evs.map((e) => e.type)).toEqual(["start", "delta", "delta", "error"]); // the text, then the held-back " "
     const final = await p.finish(ctx);
-    expect(final).toMatchObject({ answer: "Hi ", status: "partial", finishReason: "error", error: { code: "BACKEND_DOWN" }, decision: "ESCALATE", confidence: 0 });
+    expect(final).toMatchObject({ answer: "Headphones can be returned within 30 days ", status: "partial", finishReason: "error", error: { code: "BACKEND_DOWN" }, decision: "ESCALATE", confidence: 0 });
   });
 
   test("a stream that ends without a terminal event gets one; nothing after a terminal event is sent", async () => {
@@ -208,7 +208,7 @@ describe("AnswerPipeline", () => {
     const b = newContext({ tenantId: "t", content: "laptop returns?" });
     const evs = await drain((await extra.start(b)).events);
     expect(evs.at(-1)).toEqual({ type: "finish", reason: "stop" });
-    expect((await extra.finish(b)).answer).toBe("Hi [1].");
+    expect((await extra.finish(b)).answer).toBe("Headphones can be returned within 30 days [1].");
   });
 
   test("with the extractive generator, the answer is grounded in the retrieved passages", async () => {

@@ -68,6 +68,8 @@ export interface AnswerMeta {
   slots?: Slots;
   /** Who produced the answer's stream: a generator id (extractive-v1, llm:...), later "cache", "ticket", "agent". */
   generator?: string;
+  /** Set when the configured generator could not serve and another answered instead. */
+  fallback?: { from: string; code: string; reason: string };
 }
 
 /** The answer's event stream as produced, before transform stages wrap it. */

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { MessageInfo } from "../../../core/db/conversation-repository";
-import { AppError, errors } from "../../../core/errors";
+import { AppError, errors, isAppError } from "../../../core/errors";
 import type { HistoryTurn } from "../../pipeline/stage";
 import type { Services } from "../../services";
 import type { LiveAnswer } from "../../streaming/answer-streams";
@@ -139,8 +139,10 @@ export async function startAnswer(s: ConversationServices, tenantId: string, con
       lease: { renew: () => s.conversations.renewLease(tenantId, conversationId, messageId, s.config.streaming.leaseMs), release },
     });
   } catch (e) {
-    // Nothing was streamed: the request failed as a whole, so the turn is removed (a retry adds it again).
-    await s.conversations.deleteMessages(tenantId, [userMessageId, messageId]).catch(() => {});
+    // Nothing was streamed and the request fails as a whole (e.g. 503, no backend and no fallback), but the
+    // customer's message is kept, with the answer marked failed and why, so the conversation shows what happened.
+    const error = isAppError(e) ? { code: e.code, message: e.message } : { code: "ANSWER_FAILED", message: "the answer could not be started" };
+    await s.conversations.updateMessage(tenantId, messageId, { status: "failed", metadata: { error } }).catch(() => {});
     throw e;
   }
 }

@@ -3,10 +3,10 @@ import type { Passage } from "../../../core/ports/retrieval";
 import { newContext, type AnswerOutcome } from "../stage";
 import { citationConfidence, decide, decideStage, saysDoesNotKnow } from "./decide";
 
-const P = (chunkId: string, score: number): Passage => ({
-  chunkId, documentId: chunkId, title: chunkId, page: null, sectionPath: [], text: "x.", charStart: 0, charEnd: 2, docType: "faq", source: "s", tags: [], score, ranks: {},
+const P = (chunkId: string, score: number, text: string): Passage => ({
+  chunkId, documentId: chunkId, title: chunkId, page: null, sectionPath: [], text, charStart: 0, charEnd: text.length, docType: "faq", source: "s", tags: [], score, ranks: {},
 });
-const passages = [P("warranty", 0.9), P("returns", 0.3)];
+const passages = [P("warranty", 0.9, "The warranty lasts two years from delivery."), P("returns", 0.3, "Returns are accepted within 30 days.")];
 
 function ctxWith(o: Partial<AnswerOutcome>, withPassages = true) {
   const ctx = newContext({ tenantId: "t", content: "q" });
@@ -27,6 +27,21 @@ describe("decide stage", () => {
     expect(decide(ctxWith({ text: "I don't know [1].", citations: [{ n: 1, passageIndex: 0 }] }))).toMatchObject({ decision: "ESCALATE", reason: "the answer says it does not know" });
     expect(decide(ctxWith({ text: "Two [1]", citations: [{ n: 1, passageIndex: 0 }], finishReason: "abort" }))).toMatchObject({ decision: "ESCALATE", reason: "the answer was not finished" });
     expect(decide(ctxWith({ text: "Two", finishReason: "error", error: { code: "X", message: "x" } }))).toEqual({ decision: "ESCALATE", confidence: 0, reason: "the answer failed: X" });
+  });
+
+  test("a model's claims are checked against the passages they cite: unsupported sentences lower confidence, a missing number caps it", () => {
+    const one = ctxWith({ text: "The warranty lasts two years [1]. It also covers water damage and theft [1].", citations: [{ n: 1, passageIndex: 0 }] });
+    one.citationStats = { markers: 2, invalid: [] };
+    expect(decide(one)).toMatchObject({ decision: "PASS", confidence: 0.48, reason: "1 of 2 sentences are not supported by their passages" });
+    const number = ctxWith({ text: "Returns are accepted within 60 days [2].", citations: [{ n: 2, passageIndex: 1 }] });
+    expect(decide(number)).toMatchObject({ decision: "ESCALATE", reason: "no sentence of the answer is supported by the passages it cites" });
+    const mixed = ctxWith({ text: "The warranty lasts two years [1]. Returns are accepted within 60 days [2].", citations: [{ n: 1, passageIndex: 0 }, { n: 2, passageIndex: 1 }] });
+    mixed.citationStats = { markers: 2, invalid: [] };
+    const d = decide(mixed);
+    expect(d).toMatchObject({ decision: "PASS", reason: "a number in the answer is in no passage it cites" });
+    expect(d.confidence).toBeLessThanOrEqual(0.5);
+    const offTopic = ctxWith({ text: "The capital of France is Paris [1].", citations: [{ n: 1, passageIndex: 0 }] });
+    expect(decide(offTopic).decision).toBe("ESCALATE");
   });
 
   test("the producer's assessment is taken, but a PASS whose citations were all removed is not", () => {

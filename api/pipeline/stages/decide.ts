@@ -8,17 +8,22 @@
  *     citation left in what was sent (a transform removed them) becomes ESCALATE with at most 0.2;
  *   - otherwise (a model's text), the citation rule below.
  *
- * Citation rule: PASS when the text cites at least one valid passage, does not say it doesn't know, and the
- * stream finished (stop or length); else ESCALATE. Confidence (0-0.95, two decimals):
+ * Citation rule: PASS when the text cites at least one valid passage, does not say it doesn't know, the stream
+ * finished (stop or length), and at least one of its sentences is supported by the passages it cites
+ * (claim-support.ts: most of its words there, every number it states there); else ESCALATE. Confidence (0-0.95,
+ * two decimals):
  *   coverage   = share of the answer's sentences carrying a valid [n] (citationCoverage)
  *   support    = mean over the cited passages of 0.5 * score / best score + 0.5 / (1 + passage index)
  *   validShare = valid markers / (valid markers + invalid numbers)
- *   raw        = coverage * (0.4 + 0.6 * support) * validShare
- *   PASS: min(0.95, raw); ESCALATE: min(0.2, raw) (0 without a valid citation).
+ *   grounded   = share of the answer's sentences supported by their passages
+ *   raw        = coverage * (0.4 + 0.6 * support) * validShare * grounded
+ *   PASS: min(0.95, raw), and at most 0.5 when a stated number is in no cited passage; ESCALATE: min(0.2, raw)
+ *   (0 without a valid citation).
  */
 import type { Decision } from "../../../core/ports/language-model";
 import type { Passage } from "../../../core/ports/retrieval";
 import { citationCoverage } from "../citation-mapper";
+import { isSupported, sentenceSupport } from "../claim-support";
 import type { PipelineContext, StepStage } from "../stage";
 
 const DONT_KNOW =
@@ -55,11 +60,28 @@ export function decide(ctx: PipelineContext): NonNullable<PipelineContext["decis
     return { decision: a.decision, confidence: a.confidence, ...(a.reason ? { reason: a.reason } : {}) };
   }
   const finished = o.finishReason === "stop" || o.finishReason === "length";
-  const pass = finished && o.citations.length > 0 && !saysDoesNotKnow(o.text);
+  const claims = sentenceSupport(o.text, ctx.passages.map((p) => p.text));
+  const supported = claims.filter(isSupported).length;
+  const grounded = claims.length ? supported / claims.length : 0;
+  const numberMissing = claims.some((c) => c.unsupportedNumbers.length > 0);
+  const pass = finished && o.citations.length > 0 && !saysDoesNotKnow(o.text) && supported > 0;
   const decision: Decision = pass ? "PASS" : "ESCALATE";
   const stats = ctx.citationStats ?? { markers: o.citations.length, invalid: [] };
-  const confidence = citationConfidence(o.text, o.citations, ctx.passages, stats.markers, stats.invalid.length, decision);
-  const reason = pass ? undefined : !finished ? "the answer was not finished" : o.citations.length === 0 ? "the answer cites no passage" : "the answer says it does not know";
+  let confidence = round2(citationConfidence(o.text, o.citations, ctx.passages, stats.markers, stats.invalid.length, decision) * grounded);
+  if (pass && numberMissing) confidence = Math.min(confidence, 0.5);
+  const reason = !finished
+    ? "the answer was not finished"
+    : o.citations.length === 0
+      ? "the answer cites no passage"
+      : saysDoesNotKnow(o.text)
+        ? "the answer says it does not know"
+        : supported === 0
+          ? "no sentence of the answer is supported by the passages it cites"
+          : numberMissing
+            ? "a number in the answer is in no passage it cites"
+            : grounded < 1
+              ? `${claims.length - supported} of ${claims.length} sentences are not supported by their passages`
+              : undefined;
   return { decision, confidence, ...(reason ? { reason } : {}) };
 }
 

@@ -43,7 +43,8 @@ export function finalAnswer(ctx: PipelineContext): FinalAnswer {
     question: ctx.understanding?.question ?? ctx.content,
     rewritten: ctx.understanding?.rewritten ?? false,
     route: ctx.route,
-    generatorId: o.producer,
+    // A fallback or a gate may have answered instead of the producer first chosen (meta says who).
+    generatorId: ctx.meta.generator ?? o.producer,
     ...(o.usage ? { usage: o.usage } : {}),
     timings: { ...ctx.timings, total: Math.round((performance.now() - ctx.startedAt) * 100) / 100 },
   };
@@ -75,6 +76,7 @@ export function persistStage(repo: Pick<ConversationRepository, "updateMessage">
           ...(ctx.meta.intent ? { intent: ctx.meta.intent } : {}),
           question: final.question,
           ...(ctx.decision?.reason ? { decisionReason: ctx.decision.reason } : {}),
+          ...(ctx.meta.fallback ? { fallback: ctx.meta.fallback } : {}),
           ...(final.error ? { error: final.error } : {}),
           ...(final.usage ? { usage: final.usage } : {}),
           ...(o.prompt ? { prompt: o.prompt } : {}),
