@@ -81,7 +81,8 @@ describe("AnswerPipeline", () => {
     const gen = scripted(EVENTS);
     const writes: string[] = [];
     const p = createAnswerPipeline({ ...deps(gen, seen), conversations: { updateMessage: async (_t, id, patch) => void writes.push(`${id}:${patch.content ?? ""}`) } });
-    expect(p.stageNames).toEqual(["understand", "retrieve", "rerank", "assemble", "generate", "cite", "decide", "persist"]);
+    // The scripted generator does not gate itself, so the grounding gate stands in front of it (and lets this question through).
+    expect(p.stageNames).toEqual(["understand", "retrieve", "rerank", "assemble", "ground", "generate", "cite", "decide", "persist"]);
     const ctx = newContext({
       tenantId: "t1",
       content: "what about headphones?",
