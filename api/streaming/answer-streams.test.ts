@@ -12,6 +12,7 @@ import { StreamBuffer } from "./stream-buffer";
 function ticking(n: number, ms: number, failFirst = false): AnswerGenerator {
   return {
     id: "ticking",
+    selfGrounded: true, // a stand-in for a model: these tests are about streaming, not the grounding gate
     async *run(_input, signal): AsyncIterable<StreamEvent> {
       if (failFirst) throw errors.unavailable("NO_BACKEND", "no backend");
       let reason: "stop" | "abort" = "stop";

@@ -3,8 +3,15 @@
  *
  * launch() runs the pipeline up to the first generated event (a failure before it, e.g. 429/503 from the
  * inference gateway, is thrown so the route can answer with its status), then pumps in the background: every
- * event gets the next id, goes into the resume buffer (Cache port) and to local consumers; after the outcome,
- * the persist stage stores the answer and a terminal `done` (or `error`) event ends the stream.
+ * event gets the next id, goes to local consumers at once and into the resume buffer (Cache port) behind them;
+ * after the outcome, the persist stage stores the answer and a terminal `done` (or `error`) event ends the stream.
+ *
+ * The resume buffer never holds up delivery: its writes run behind the stream, in order, each within
+ * `bufferTimeoutMs`, at most `maxBufferPending` waiting. When one fails or the backlog is full, the stream goes
+ * on without resume (the client can still read the finished answer from the database); the next streams try the
+ * buffer again, so a cache that comes back is used again by itself. The `meta` event says `resumable`: false
+ * while the last buffer write failed. Only the terminal event waits (within the same bound) until the buffer
+ * holds everything before it, so a client that resumes right after `done` replays the whole stream.
  *
  * Consumers: the connection that started an answer is its first consumer; resumes attach (via the control
  * channel, from any replica). When the last consumer detaches, the work is aborted after `abortGraceMs` unless
@@ -51,10 +58,27 @@ export interface AnswerStreamsDeps {
   buffer: StreamBuffer;
   streaming: Pick<Config["streaming"], "abortGraceMs" | "leaseMs">;
   log?: (line: string) => void;
+  /** Longest wait for one resume-buffer write or the control subscription (ms, default 1,000). */
+  bufferTimeoutMs?: number;
+  /** Most buffer writes waiting per stream before the stream gives up resume (default 512). */
+  maxBufferPending?: number;
+}
+
+/** Rejects when `p` has not settled within `ms`. */
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms)))]).finally(() =>
+    clearTimeout(timer),
+  );
 }
 
 class Active {
   seq = 0;
+  /** Resume-buffer writes of this stream, in order, behind delivery. */
+  buffered: Promise<void> = Promise.resolve();
+  pending = 0;
+  /** False once a buffer write failed or the backlog was full: the rest of this stream is not buffered. */
+  buffering = true;
   readonly log: AnswerEvent[] = [];
   readonly taps = new Set<AsyncQueue<AnswerEvent>>();
   readonly consumers = new Set<string>();
@@ -69,6 +93,8 @@ export class AnswerStreams {
   private readonly active = new Map<string, Active>();
   private readonly running = new Set<Promise<unknown>>();
   private bufferWarned = false;
+  /** Whether the last resume-buffer write succeeded (the `meta` event's `resumable`). */
+  private bufferHealthy = true;
 
   constructor(private readonly deps: AnswerStreamsDeps) {}
 
@@ -110,18 +136,43 @@ export class AnswerStreams {
       throw e;
     }
     this.active.set(req.messageId, a);
-    const unsubscribe = await this.deps.buffer
-      .onControl(req.messageId, (m) => (m.type === "cancel" ? a.controller.abort() : m.type === "attach" ? this.attach(a, m.consumer) : this.detach(a, m.consumer)))
-      .catch(() => async () => {});
+    const timeoutMs = this.deps.bufferTimeoutMs ?? 1000;
+    const maxPending = this.deps.maxBufferPending ?? 512;
+    // Cancel, attach and detach from other replicas; without it (cache down) this stream is only controlled here.
+    const unsubscribe = await within(
+      this.deps.buffer.onControl(req.messageId, (m) => (m.type === "cancel" ? a.controller.abort() : m.type === "attach" ? this.attach(a, m.consumer) : this.detach(a, m.consumer))),
+      timeoutMs,
+      "subscribing to the stream's control channel",
+    ).catch((err) => {
+      this.bufferFailed(err);
+      return async () => {};
+    });
+    const resumable = this.bufferHealthy;
 
+    const buffer = (e: AnswerEvent) => {
+      if (!a.buffering) return;
+      if (a.pending >= maxPending) {
+        a.buffering = false;
+        return this.bufferFailed(new Error(`${maxPending} buffer writes were waiting`));
+      }
+      a.pending++;
+      a.buffered = a.buffered.then(async () => {
+        try {
+          if (a.buffering) await within(this.deps.buffer.write(req.messageId, e), timeoutMs, "a resume-buffer write");
+          if (a.buffering) this.bufferRecovered();
+        } catch (err) {
+          a.buffering = false;
+          this.bufferFailed(err);
+        } finally {
+          a.pending--;
+        }
+      });
+    };
     const emit = async (body: AnswerEventBody | AnswerEvent) => {
       const e = ("id" in body ? ((a.seq = body.id), body) : { ...body, id: ++a.seq }) as AnswerEvent;
-      try {
-        await this.deps.buffer.write(req.messageId, e);
-      } catch (err) {
-        if (!this.bufferWarned) this.log(`[STREAM_BUFFER_UNAVAILABLE] resume is not possible while the cache fails: ${(err as Error).message}`);
-        this.bufferWarned = true;
-      }
+      buffer(e);
+      // The terminal event reaches consumers once the buffer holds the whole stream (or gave up on it).
+      if (isTerminal(e)) await a.buffered;
       a.log.push(e);
       for (const t of a.taps) t.push(e);
       if (isTerminal(e)) for (const t of a.taps) t.end();
@@ -132,7 +183,7 @@ export class AnswerStreams {
       (released ??= req.lease.release().catch((e) => this.log(`[ANSWER_LEASE_RELEASE_FAILED] message ${req.messageId}: ${(e as Error).message}`)));
     const final = (async (): Promise<AnswerView> => {
       try {
-        await emit({ event: "meta", data: { messageId: req.messageId, userMessageId: req.userMessageId, conversationId: req.conversationId, ...ctx.meta } });
+        await emit({ event: "meta", data: { messageId: req.messageId, userMessageId: req.userMessageId, conversationId: req.conversationId, ...ctx.meta, resumable } });
         const cited = new Set<number>();
         for (let r = first; !r.done; r = await it.next()) {
           const ev = r.value;
@@ -255,6 +306,19 @@ export class AnswerStreams {
     const grace = this.deps.streaming.abortGraceMs;
     if (grace <= 0) a.controller.abort();
     else a.grace = setTimeout(() => a.consumers.size === 0 && a.controller.abort(), grace);
+  }
+
+  private bufferRecovered(): void {
+    if (this.bufferHealthy) return;
+    this.bufferHealthy = true;
+    if (this.bufferWarned) this.log("[STREAM_BUFFER_RECOVERED] the resume buffer works again");
+    this.bufferWarned = false;
+  }
+
+  private bufferFailed(err: unknown): void {
+    this.bufferHealthy = false;
+    if (!this.bufferWarned) this.log(`[STREAM_BUFFER_UNAVAILABLE] answers stream without resume while the cache fails: ${(err as Error)?.message ?? String(err)}`);
+    this.bufferWarned = true;
   }
 
   private log(line: string): void {

@@ -7,7 +7,8 @@ import type { MessageInfo } from "../../core/db/conversation-repository";
 import type { AnswerCitationView, AnswerMeta, FinalAnswer } from "../pipeline/stage";
 
 /** `meta`: who answers and how, sent first. */
-export type MetaData = AnswerMeta & { messageId: string; userMessageId: string; conversationId: string };
+/** `resumable`: false when the resume buffer (the cache) is failing: a dropped connection cannot resume this stream. */
+export type MetaData = AnswerMeta & { messageId: string; userMessageId: string; conversationId: string; resumable: boolean };
 export type CitationData = AnswerCitationView;
 export interface ErrorData {
   code: string;

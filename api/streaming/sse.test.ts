@@ -4,7 +4,7 @@ import type { AnswerEvent } from "./events";
 import { answerEventResponse, directStream, encodeSse, parseLastEventId, sseComment, sseStream } from "./sse";
 import { answerEvents, readSse } from "./sse-reader";
 
-const meta = (id: number): AnswerEvent => ({ id, event: "meta", data: { messageId: "m", userMessageId: "u", conversationId: "c", route: "answer" } });
+const meta = (id: number): AnswerEvent => ({ id, event: "meta", data: { messageId: "m", userMessageId: "u", conversationId: "c", route: "answer", resumable: true } });
 
 describe("SSE", () => {
   test("encodes id, event, retry and data; multi-line data is one data line per line; comments", () => {

@@ -1,13 +1,17 @@
 /**
  * The one database client factory: postgres.js when DATABASE_URL is set, PGlite (embedded, in DATA_DIR/pg)
- * otherwise. Both run the same Drizzle migrations and expose the same Drizzle API.
+ * otherwise. Both run the same Drizzle migrations and expose the same Drizzle API. PGlite runs in its own
+ * thread (pglite-worker.ts, reached through pglite-proxy.ts): its statements cost CPU, and on the API's event
+ * loop they would delay every stream.
  */
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { sql } from "drizzle-orm";
 import { errors } from "../errors";
+import type { PGlite } from "@electric-sql/pglite";
 import { lockDirectory } from "./dir-lock";
+import { PgliteProxy } from "./pglite-proxy";
 import { schema } from "./schema";
 import { redactUrl as redact } from "../text/redact-url";
 
@@ -68,16 +72,15 @@ async function createPostgres(url: string, opts: DatabaseOptions): Promise<Datab
 }
 
 async function createPglite(dataDir?: string): Promise<Database> {
-  const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
   const { migrate } = await import("drizzle-orm/pglite/migrator");
-  let client: InstanceType<typeof PGlite>;
+  let client: PgliteProxy;
   let unlock = () => {};
   if (dataDir) {
     mkdirSync(dataDir, { recursive: true });
     unlock = lockDirectory(dataDir, "the embedded database");
     try {
-      client = await PGlite.create(join(dataDir));
+      client = await PgliteProxy.open(join(dataDir));
     } catch (cause) {
       unlock();
       throw errors.unavailable(
@@ -87,9 +90,10 @@ async function createPglite(dataDir?: string): Promise<Database> {
       );
     }
   } else {
-    client = await PGlite.create();
+    client = await PgliteProxy.open();
   }
-  const db = drizzle(client, { schema, casing: "snake_case" });
+  // The proxy has the part of PGlite's interface the driver uses (query, exec, transaction).
+  const db = drizzle(client as unknown as PGlite, { schema, casing: "snake_case" });
   try {
     await migrate(db, { migrationsFolder: MIGRATIONS });
   } catch (e) {

@@ -2,7 +2,8 @@
  * The Redis Cache adapter (REDIS_URL) over ioredis: what one replica writes, every replica reads; pub/sub
  * reaches subscribers on every replica. Keys and channels get `keyPrefix` (default "cs:"), so several
  * deployments or test runs can share one Redis. Commands run on one connection; subscriptions on a second one
- * (a subscribed Redis connection accepts no other commands), opened on the first subscribe.
+ * (a subscribed Redis connection accepts no other commands), opened on the first subscribe. While Redis is down
+ * or hangs, every call fails within `commandTimeoutMs` (503 CACHE_UNAVAILABLE) rather than waiting for it.
  */
 import { Redis } from "ioredis";
 import { AppError, errors } from "../errors";
@@ -15,6 +16,8 @@ export interface RedisCacheOptions {
   keyPrefix?: string;
   /** How long connecting may take before the adapter gives up (ms, default 5000). */
   connectTimeoutMs?: number;
+  /** Longest wait for one command (ms, default 1000): a Redis that hangs fails the call instead of holding it up. */
+  commandTimeoutMs?: number;
 }
 
 export class RedisCache implements CacheAdapter {
@@ -47,7 +50,11 @@ export class RedisCache implements CacheAdapter {
     const r = new Redis(this.opts.url, {
       lazyConnect: true,
       connectTimeout: this.opts.connectTimeoutMs ?? 5000,
-      maxRetriesPerRequest: 2,
+      commandTimeout: this.opts.commandTimeoutMs ?? 1000,
+      // While the connection is down, commands fail at once instead of queueing until Redis is back (callers
+      // bypass the cache or stream without resume); ioredis reconnects and resubscribes by itself.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
       retryStrategy: (times) => Math.min(times * 200, 2000),
     });
     r.on("error", () => {}); // surfaced through the failing commands; ioredis reconnects on its own

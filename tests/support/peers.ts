@@ -1,0 +1,83 @@
+/**
+ * Real peer processes that fault tests start, kill and restart themselves (a Redis server, a PostgreSQL
+ * cluster). A peer whose program is not installed makes its suite skip with a printed reason locally, and fail
+ * loudly in CI (CI=true), where .ci/run installs it.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export function which(program: string): string | null {
+  return Bun.which(program);
+}
+
+/** True when the suite can run; otherwise prints why it is skipped (and throws in CI). */
+export function peerAvailable(program: string, suite: string): boolean {
+  if (which(program)) return true;
+  const reason = `${suite}: '${program}' is not installed, so this suite is skipped (.ci/run installs it)`;
+  if (process.env.CI === "true") throw new Error(reason);
+  console.warn(reason);
+  return false;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export async function waitUntil(check: () => Promise<boolean> | boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await Promise.resolve(check()).catch(() => false)) return;
+    await Bun.sleep(50);
+  }
+  throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+}
+
+/** A redis-server of its own on a free loopback port (no persistence), which a test can kill and restart. */
+export class RedisPeer {
+  private proc?: ReturnType<typeof Bun.spawn>;
+  private readonly dir = mkdtempSync(join(tmpdir(), "cs-redis-"));
+  private constructor(readonly port: number) {}
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  static async start(): Promise<RedisPeer> {
+    const p = new RedisPeer(await freePort());
+    await p.restart();
+    return p;
+  }
+
+  async restart(): Promise<void> {
+    this.proc = Bun.spawn([which("redis-server")!, "--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", this.dir], {
+      stdout: "ignore",
+      stderr: "ignore",
+    });
+    await waitUntil(async () => {
+      const s = await Bun.connect({ hostname: "127.0.0.1", port: this.port, socket: { data() {} } }).catch(() => null);
+      s?.end();
+      return s !== null;
+    }, 10_000, `redis-server on port ${this.port}`);
+  }
+
+  /** SIGKILL: the server is gone at once, as when its host dies. */
+  async kill(): Promise<void> {
+    this.proc?.kill("SIGKILL");
+    await this.proc?.exited;
+    this.proc = undefined;
+  }
+
+  async stop(): Promise<void> {
+    await this.kill();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
