@@ -3,6 +3,7 @@
  * errors get the same `{ error: { code, message } }` shape; anything else is a 500 that hides internals.
  */
 import { Elysia } from "elysia";
+import { databaseUnavailable } from "../../core/db/db-errors";
 import { AppError, isAppError } from "../../core/errors";
 
 export interface ErrorBody {
@@ -51,6 +52,12 @@ export const errorsPlugin = new Elysia({ name: "errors" }).onError({ as: "global
       const status = (error as { status?: number })?.status;
       if (typeof status === "number" && status >= 400 && status < 500) {
         return errorResponse(status, { error: { code: "BAD_REQUEST", message: (error as Error).message || "bad request" } });
+      }
+      // A store that is down is a 503 with Retry-After, never a 500.
+      const down = databaseUnavailable(error);
+      if (down) {
+        console.error(`[${down.code}] ${request.method} ${new URL(request.url).pathname}: ${down.message}`);
+        return appErrorResponse(down);
       }
       console.error(`[INTERNAL] ${request.method} ${new URL(request.url).pathname}:`, error);
       return errorResponse(500, { error: { code: "INTERNAL", message: "an internal error occurred; it has been logged" } });

@@ -145,4 +145,23 @@ describe("ChunkCache", () => {
     await cache.activeChunks("t1", ["d1:1:0"]);
     expect(reads.load).toBe(2);
   });
+
+  test("a source that fails: what is cached is served as last known; nothing cached, the failure reaches the caller", async () => {
+    const { source } = fakeSource();
+    let now = 0;
+    let down = false;
+    const failing = {
+      activeChunks: (t: string, ids: string[]) => (down ? Promise.reject(new Error("database down")) : source.activeChunks(t, ids)),
+      activeVersions: (t: string, ids: string[]) => (down ? Promise.reject(new Error("database down")) : source.activeVersions(t, ids)),
+    };
+    const cache = new ChunkCache(failing, { ttlMs: 100, maxChunks: 100 }, () => now);
+    await cache.activeChunks("t1", ["d1:1:0", "d1:1:1"]);
+    down = true;
+    now = 1000; // past the ttl: the versions would be read again
+    expect(ids(await cache.activeChunks("t1", ["d1:1:0", "d2:1:0"]))).toEqual(["d1:1:0"]);
+    expect(cache.staleReads).toBe(1);
+    await expect(cache.activeChunks("t1", ["d2:1:0"])).rejects.toThrow("database down");
+    down = false;
+    expect(ids(await cache.activeChunks("t1", ["d1:1:0", "d2:1:0"]))).toEqual(["d1:1:0", "d2:1:0"]);
+  });
 });

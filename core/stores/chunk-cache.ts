@@ -8,6 +8,10 @@
  * version (the repository's onVersionChange, wired in open-stores) or index sync hears another replica did.
  * Another replica's re-ingest or delete is therefore seen within `ttlMs` even if its message is lost.
  * With ttlMs 0 every read goes to the source.
+ *
+ * When the source fails (the database is down), what is cached is still served, with the versions last read
+ * (`stale` counts those reads); chunks that were never cached are missing from the answer. Only when nothing
+ * requested is cached does the failure reach the caller.
  */
 import type { ActiveChunk, ActiveChunkReader } from "../ports/store";
 
@@ -34,6 +38,8 @@ export class ChunkCache implements ActiveChunkReader {
   /** tenant -> document -> its active version as last read (null: deleted) and when. */
   private readonly active = new Map<string, Map<string, { version: number | null; at: number }>>();
   private seq = 0;
+  /** Reads answered from memory alone because the source failed. */
+  staleReads = 0;
   /** Bumped by forget(): what a request read before a commit must not be cached as fresh after it. */
   private epoch = 0;
 
@@ -81,10 +87,25 @@ export class ChunkCache implements ActiveChunkReader {
       if (!a || now - a.at > this.opts.ttlMs) stale.add(documentId);
       else seen.set(documentId, a.version);
     }
-    const [versions, loaded] = await Promise.all([
-      stale.size ? this.source.activeVersions(tenantId, [...stale]) : undefined,
-      missing.length ? this.source.activeChunks(tenantId, missing) : [],
-    ]);
+    let versions: Map<string, number> | undefined;
+    let loaded: ActiveChunk[];
+    try {
+      [versions, loaded] = await Promise.all([
+        stale.size ? this.source.activeVersions(tenantId, [...stale]) : undefined,
+        missing.length ? this.source.activeChunks(tenantId, missing) : [],
+      ]);
+    } catch (e) {
+      if (!cached.length) throw e;
+      // The source is down: serve the cached chunks as last known (documents never seen active are left out).
+      this.staleReads++;
+      const out: ActiveChunk[] = [];
+      for (const en of cached) {
+        const known = active.get(en.chunk.documentId);
+        if ((known ? known.version : null) === en.chunk.version) out.push(en.chunk);
+      }
+      if (!out.length) throw e;
+      return out;
+    }
     // Versions read here are kept for the next requests only if no commit or delete happened meanwhile.
     const keep = epoch === this.epoch;
     for (const documentId of stale) {

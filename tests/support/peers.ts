@@ -81,3 +81,76 @@ export class RedisPeer {
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * A TCP proxy on a free loopback port in front of a real server. kill() closes the listener and every open
+ * connection (what the clients see when the server's host dies: connections reset, new ones refused);
+ * restart() listens again on the same port.
+ */
+export class TcpProxy {
+  private server?: ReturnType<typeof Bun.listen>;
+  private readonly sockets = new Set<{ end(): void }>();
+  private constructor(
+    readonly port: number,
+    private readonly target: { hostname: string; port: number },
+  ) {}
+
+  static async start(target: { hostname: string; port: number }): Promise<TcpProxy> {
+    const p = new TcpProxy(await freePort(), target);
+    p.restart();
+    return p;
+  }
+
+  /** Listens again (nothing to do while it listens). */
+  restart(): void {
+    if (this.server) return;
+    const { hostname, port } = this.target;
+    const sockets = this.sockets;
+    type Side = { upstream?: Awaited<ReturnType<typeof Bun.connect>>; queued: Uint8Array[] };
+    this.server = Bun.listen<Side>({
+      hostname: "127.0.0.1",
+      port: this.port,
+      socket: {
+        open(client) {
+          client.data = { queued: [] };
+          sockets.add(client);
+          Bun.connect({
+            hostname,
+            port,
+            socket: {
+              data: (_s, chunk) => void client.write(chunk),
+              close: () => client.end(),
+              error: () => client.end(),
+            },
+          }).then(
+            (up) => {
+              sockets.add(up);
+              client.data.upstream = up;
+              for (const c of client.data.queued) up.write(c);
+              client.data.queued = [];
+            },
+            () => client.end(),
+          );
+        },
+        data(client, chunk) {
+          if (client.data.upstream) client.data.upstream.write(chunk);
+          else client.data.queued.push(new Uint8Array(chunk));
+        },
+        close(client) {
+          client.data.upstream?.end();
+          sockets.delete(client);
+        },
+        error(client) {
+          client.data.upstream?.end();
+        },
+      },
+    });
+  }
+
+  kill(): void {
+    this.server?.stop(true);
+    this.server = undefined;
+    for (const s of this.sockets) s.end();
+    this.sockets.clear();
+  }
+}
