@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { detectHeading, headingKey, HeadingTrail } from "./headings";
 import { buildPdfSections, cleanPdfTitle, linesToParagraphs } from "./pdf-sections";
+import { itemsToText } from "./pdf-worker";
 
 describe("heading heuristics", () => {
   test("recognises numbered, Title Case and ALL CAPS headings", () => {
@@ -24,6 +25,13 @@ describe("heading heuristics", () => {
     ]) {
       expect(detectHeading(line)).toBeUndefined();
     }
+  });
+
+  test("rows of cells (tab or ' | ' separated) are never headings", () => {
+    for (const line of ["Laptop | 15 Days", "Item | Return Window", "Product Type\tReturn Window", "| Laptop | 15 days |", "TV | 30"]) {
+      expect(detectHeading(line)).toBeUndefined();
+    }
+    expect(detectHeading("Shipping & Delivery")?.level).toBe(1);
   });
 
   test("headingKey drops numbering, case and punctuation", () => {
@@ -143,4 +151,16 @@ test("numbered lines that recur at page tops without following the page numbers 
   const pages = ["as shown in table 10\n\nBody one.", "as shown in table 10\n\nBody two.", "as shown in table 10\n\nBody three.", "x\n\nBody four."];
   const texts = buildPdfSections(pages, []).sections.map((s) => s.text);
   expect(texts.filter((t) => t.includes("as shown in table 10"))).toHaveLength(3);
+});
+
+describe("pdf text items", () => {
+  test("itemsToText marks a gap of more than two font sizes inside a line as a cell separator", () => {
+    const at = (str: string, x: number, y: number, width: number, hasEOL = false) => ({ str, transform: [11, 0, 0, 11, x, y], width, height: 11, hasEOL });
+    const text = itemsToText([
+      at("Laptop", 60, 600, 34), at(" ", 94, 600, 116), at("15 days", 210, 600, 38, true),
+      at("Open Box", 60, 582, 50), at("30 Days", 250, 582, 40, true), // a gap without a whitespace item
+      at("Charge it", 60, 564, 45), at(" ", 105, 564, 3), at("fully.", 108, 564, 30),
+    ]);
+    expect(text).toBe("Laptop\t15 days\nOpen Box\t30 Days\nCharge it fully.");
+  });
 });

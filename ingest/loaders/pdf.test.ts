@@ -49,6 +49,15 @@ describe("pdf loader", () => {
     ]);
   });
 
+  test("a table of short Title Case cells stays rows of text, not headings; the heading after it is found", async () => {
+    const doc = await loadDocument({ bytes: await fixture("table.pdf"), filename: "table.pdf" }, OPTS);
+    expect(doc.sections.map((s) => s.headingPath.join(" > "))).toEqual(["Return Windows", "Refund Timing"]);
+    expect(doc.sections[0]!.text).toBe(
+      "Most items can be returned within the windows below, counted from the delivery date.\n\n" +
+        "Product Type | Return Window | Restocking Fee\nLaptop | 15 days | None\nOpen Box Phones | 30 Days | 10%\nGift Cards | Not Returnable | None",
+    );
+  });
+
   test("image-only PDF is 422 PDF_NO_TEXT", async () => {
     const e = await rejection(loadDocument({ bytes: await fixture("image-only.pdf"), filename: "image-only.pdf" }, OPTS));
     expect([e.status, e.code]).toEqual([422, "PDF_NO_TEXT"]);
