@@ -58,6 +58,15 @@ describe("pdf loader", () => {
     );
   });
 
+  test("typographic and ASCII apostrophes survive extraction, heading detection and paragraph joining", async () => {
+    const doc = await loadDocument({ bytes: await fixture("apostrophes.pdf"), filename: "apostrophes.pdf" }, OPTS);
+    expect(doc.sections.map((s) => s.headingPath)).toEqual([["What’s in the Box"]]);
+    expect(doc.sections[0]!.text).toBe(
+      "Here’s how it works. They're not fond of rules and you can’t ignore them, because ‘quoted’ words and the " +
+        "customer’s order number aren't lost. Rock ’n’ roll in the ’90s at O'Brien's shop.",
+    );
+  });
+
   test("image-only PDF is 422 PDF_NO_TEXT", async () => {
     const e = await rejection(loadDocument({ bytes: await fixture("image-only.pdf"), filename: "image-only.pdf" }, OPTS));
     expect([e.status, e.code]).toEqual([422, "PDF_NO_TEXT"]);
