@@ -3,6 +3,7 @@
  * caller (ingest/loaders/pdf.ts) without crashing or hanging the main process. Reply: PdfWorkerReply.
  */
 import { getDocumentProxy } from "unpdf";
+import { itemsToText, type PdfTextItem } from "./pdf-text";
 
 export interface PdfWorkerRequest {
   id: number;
@@ -32,60 +33,6 @@ export type PdfWorkerReply =
 
 type PdfProxy = Awaited<ReturnType<typeof getDocumentProxy>>;
 
-/** A PDF.js text item (the fields used here). */
-export interface PdfTextItem {
-  str?: string;
-  hasEOL?: boolean;
-  transform?: number[];
-  width?: number;
-  height?: number;
-  dir?: string;
-}
-
-/** A horizontal gap wider than this many font sizes between two pieces of one line separates table cells. */
-const CELL_GAP_EMS = 2;
-/** The cell separator in raw page text (pdf-sections.ts renders it as " | "). */
-export const CELL_SEPARATOR = "\t";
-
-/**
- * Page text from PDF.js items: items joined, hasEOL -> "\n" (as unpdf's extractText builds it), and a gap of more
- * than CELL_GAP_EMS font sizes inside a line (table cells, form labels and their values) -> CELL_SEPARATOR, so
- * later stages can tell a row of cells from a line of prose. Only unrotated horizontal text is measured.
- */
-export function itemsToText(items: PdfTextItem[]): string {
-  let text = "";
-  let lineEnd: { x: number; y: number; size: number } | undefined;
-  for (const item of items) {
-    if (typeof item.str !== "string") continue;
-    const t = item.transform;
-    const horizontal = t && t.length >= 6 && Math.abs(t[1]!) < 1e-6 && Math.abs(t[2]!) < 1e-6 && t[0]! > 0;
-    const size = Math.max(item.height ?? 0, horizontal ? Math.abs(t![3]!) : 0);
-    const width = item.width ?? 0;
-    if (horizontal && size > 0) {
-      const x = t![4]!;
-      const y = t![5]!;
-      const sameLine = lineEnd && Math.abs(y - lineEnd.y) < 0.5 * Math.max(size, lineEnd.size);
-      const gap = sameLine ? x - lineEnd!.x : 0;
-      const blank = item.str.trim() === "";
-      if (blank && width > CELL_GAP_EMS * size) {
-        // PDF.js reports a wide gap as a whitespace item spanning it.
-        if (!text.endsWith(CELL_SEPARATOR)) text = text.replace(/[ \u00A0]+$/, "") + CELL_SEPARATOR;
-      } else if (!blank && sameLine && gap > CELL_GAP_EMS * Math.max(size, lineEnd!.size) && !/[\n\t]$/.test(text)) {
-        text = text.replace(/[ \u00A0]+$/, "") + CELL_SEPARATOR + item.str;
-      } else if (!(blank && text.endsWith(CELL_SEPARATOR))) {
-        text += item.str;
-      }
-      lineEnd = { x: x + width, y, size };
-    } else {
-      text += item.str;
-    }
-    if (item.hasEOL) {
-      text += "\n";
-      lineEnd = undefined;
-    }
-  }
-  return text;
-}
 type OutlineNode = { title: string; dest: string | unknown[] | null; items: OutlineNode[] };
 
 const str = (v: unknown): string | undefined => (typeof v === "string" && v.trim() ? v.trim() : undefined);

@@ -67,6 +67,15 @@ describe("pdf loader", () => {
     );
   });
 
+  test("Arabic drawn in visual order (a text run per word, digits and Latin in another font) reads in logical order", async () => {
+    const doc = await loadDocument({ bytes: await fixture("arabic.pdf"), filename: "arabic.pdf" }, OPTS);
+    const all = doc.sections.map((s) => s.text).join("\n");
+    expect(all).toContain("سياسة الشحن");
+    expect(all).toContain("يصل الطلب في 5 أيام عمل"); // not "أيام عمل 5 يصل الطلب في"
+    expect(all).toContain("رقم الطلب VM-1001 جاهز"); // not "جاهز VM-1001 رقم الطلب"
+    expect(all).toContain("Shipping policy (سياسة الشحن) applies to every order.");
+  });
+
   test("image-only PDF is 422 PDF_NO_TEXT", async () => {
     const e = await rejection(loadDocument({ bytes: await fixture("image-only.pdf"), filename: "image-only.pdf" }, OPTS));
     expect([e.status, e.code]).toEqual([422, "PDF_NO_TEXT"]);
