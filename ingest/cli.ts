@@ -1,13 +1,14 @@
 /**
- * bun run ingest <files|dirs...> [--doc-type T] [--tags a,b] [--tenant T]
+ * bun run ingest <files|dirs...> [--doc-type T] [--tags a,b] [--tenant T] [--exclude PATTERN]...
  * bun run ingest --reindex          re-embed every chunk (after changing the embedder)
  * bun run ingest --delete <docId>   remove a document everywhere
  *
- * Opens the same stores as the server. With the embedded database (no DATABASE_URL) stop the server first:
+ * Folders skip README files, dotfiles, node_modules, .ingestignore and --exclude matches (select-files.ts) and
+ * print what they skipped. Opens the same stores as the server. With the embedded database (no DATABASE_URL) stop the server first:
  * PGlite allows one process at a time.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { extname, join, relative, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { relative } from "node:path";
 import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
 import { ConfigError, loadConfig } from "../core/config";
@@ -16,26 +17,7 @@ import { openStores } from "../core/stores/open-stores";
 import { createIngestion } from "./create-ingestion";
 import type { IngestRequest } from "./pipeline";
 import { reindexVectors } from "./reindex";
-
-const SUPPORTED = new Set([".pdf", ".md", ".markdown", ".html", ".htm", ".txt", ".text", ".json", ".csv"]);
-
-function collect(paths: string[]): string[] {
-  const out: string[] = [];
-  const walk = (p: string) => {
-    const st = statSync(p);
-    if (st.isDirectory()) {
-      for (const n of readdirSync(p).sort()) if (!n.startsWith(".")) walk(join(p, n));
-    } else if (SUPPORTED.has(extname(p).toLowerCase())) out.push(p);
-  };
-  for (const p of paths) {
-    try {
-      walk(resolve(p));
-    } catch {
-      console.error(`skipping ${p}: not found`);
-    }
-  }
-  return out;
-}
+import { describeSkipped, selectFiles } from "./select-files";
 
 async function main() {
   const { values, positionals } = parseArgs({
@@ -46,11 +28,15 @@ async function main() {
       tenant: { type: "string" },
       reindex: { type: "boolean", default: false },
       delete: { type: "string" },
+      exclude: { type: "string", multiple: true },
       help: { type: "boolean", short: "h", default: false },
     },
   });
   if (values.help || (!positionals.length && !values.reindex && !values.delete)) {
-    console.log("usage: bun run ingest <files|dirs...> [--doc-type T] [--tags a,b] [--tenant T] | --reindex | --delete <docId>");
+    console.log(
+      "usage: bun run ingest <files|dirs...> [--doc-type T] [--tags a,b] [--tenant T] [--exclude PATTERN]... | --reindex | --delete <docId>\n" +
+        "folders skip README*, dotfiles, node_modules and the gitignore-like patterns of a .ingestignore file and of --exclude",
+    );
     process.exit(values.help ? 0 : 2);
   }
   const config = loadConfig();
@@ -74,7 +60,8 @@ async function main() {
       bar.stop();
       console.log(`re-indexed ${r.chunks} chunks with ${r.embedderId}`);
     }
-    const files = collect(positionals);
+    const { files, skipped } = selectFiles(positionals, { exclude: values.exclude });
+    if (skipped.length) console.log(`skipped ${skipped.length} file(s):\n${describeSkipped(skipped).join("\n")}`);
     if (positionals.length && !files.length) {
       console.error("no supported files found (pdf, md, html, txt, json, csv)");
       failed++;

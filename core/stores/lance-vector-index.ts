@@ -65,11 +65,14 @@ export class LanceVectorIndex implements VectorSource {
         );
       }
     } else {
-      await conn.createTable(META, [{ embedder_id: opts.embedderId, dimension: opts.dimension }], { mode: "overwrite" });
+      // Mode "create" (not "overwrite"): overwriting a table that does not exist makes lance log a "No existing
+      // dataset ... it will be created" warning on every fresh start. existOk opens a table another process has
+      // just created instead of failing.
+      await conn.createTable(META, [{ embedder_id: opts.embedderId, dimension: opts.dimension }], { mode: "create", existOk: true });
     }
     const table = existing.includes(TABLE)
       ? await conn.openTable(TABLE)
-      : await conn.createEmptyTable(TABLE, schemaFor(opts.dimension), { mode: "overwrite" });
+      : await conn.createEmptyTable(TABLE, schemaFor(opts.dimension), { mode: "create", existOk: true });
     const index = new LanceVectorIndex(conn, table, opts);
     index.mismatch = mismatch;
     if (!mismatch) index.maintain();

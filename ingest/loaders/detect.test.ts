@@ -75,10 +75,10 @@ describe("detectFormat", () => {
 });
 
 describe("text helpers", () => {
-  test("invalid UTF-8 decodes leniently", () => {
+  test("bytes that are not UTF-8 decode as windows-1252 (charset.ts), never fail", () => {
     const bytes = new Uint8Array([0x48, 0x69, 0xff, 0xfe, 0x21]);
     expect(looksBinary(bytes)).toBe(false);
-    expect(decodeText(bytes)).toBe("Hi\uFFFD\uFFFD!");
+    expect(decodeText(bytes)).toBe("Hi\u00FF\u00FE!");
     expect(detectFormat({ filename: "a.txt", bytes })).toBe("text");
   });
 

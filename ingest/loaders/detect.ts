@@ -3,6 +3,9 @@
  * Unknown or binary inputs are rejected here with a clear AppError before any parser sees them.
  */
 import { errors } from "../../core/errors";
+import { decodeText } from "./charset";
+
+export { decodeText } from "./charset";
 
 export type DocumentFormat = "pdf" | "markdown" | "html" | "text" | "json" | "csv";
 
@@ -109,11 +112,6 @@ function utf16Encoding(bytes: Uint8Array): "utf-16le" | "utf-16be" | undefined {
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return "utf-16le";
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return "utf-16be";
   return undefined;
-}
-
-/** Lenient decoding: UTF-8 (or UTF-16 behind its BOM); invalid sequences become U+FFFD; a BOM is dropped. */
-export function decodeText(bytes: Uint8Array): string {
-  return new TextDecoder(utf16Encoding(bytes) ?? "utf-8", { fatal: false }).decode(bytes);
 }
 
 export function extensionOf(filename?: string): string | undefined {

@@ -40,7 +40,15 @@ function isAllCaps(line: string): boolean {
 }
 
 /** Returns heading info when the line looks like a heading, else undefined. */
+/** Two or more cells: separated by a tab (a PDF cell gap, a TSV-like line) or by " | " (a table row as text). */
+export function isTableRow(line: string): boolean {
+  const cells = line.split(/\t| \| /).filter((c) => c.trim());
+  return cells.length >= 2 || /^\s*\|.*\|\s*$/.test(line);
+}
+
 export function detectHeading(raw: string): HeadingInfo | undefined {
+  // A row of short cells ("Laptop | 15 Days", "Product Type<gap>Return Window") is Title Case but no heading.
+  if (isTableRow(raw)) return undefined;
   const line = collapseWhitespace(raw);
   if (line.length < 3 || line.length > 90 || isPageFurniture(line)) return undefined;
   if (/[.,;:!?]$/.test(line) && !/\.\.\.$/.test(line)) return undefined;

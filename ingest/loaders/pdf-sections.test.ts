@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { detectHeading, headingKey, HeadingTrail } from "./headings";
 import { buildPdfSections, cleanPdfTitle, linesToParagraphs } from "./pdf-sections";
+import { itemsToText } from "./pdf-text";
 
 describe("heading heuristics", () => {
   test("recognises numbered, Title Case and ALL CAPS headings", () => {
@@ -24,6 +25,13 @@ describe("heading heuristics", () => {
     ]) {
       expect(detectHeading(line)).toBeUndefined();
     }
+  });
+
+  test("rows of cells (tab or ' | ' separated) are never headings", () => {
+    for (const line of ["Laptop | 15 Days", "Item | Return Window", "Product Type\tReturn Window", "| Laptop | 15 days |", "TV | 30"]) {
+      expect(detectHeading(line)).toBeUndefined();
+    }
+    expect(detectHeading("Shipping & Delivery")?.level).toBe(1);
   });
 
   test("headingKey drops numbering, case and punctuation", () => {
@@ -143,4 +151,40 @@ test("numbered lines that recur at page tops without following the page numbers 
   const pages = ["as shown in table 10\n\nBody one.", "as shown in table 10\n\nBody two.", "as shown in table 10\n\nBody three.", "x\n\nBody four."];
   const texts = buildPdfSections(pages, []).sections.map((s) => s.text);
   expect(texts.filter((t) => t.includes("as shown in table 10"))).toHaveLength(3);
+});
+
+describe("pdf text items", () => {
+  test("itemsToText marks a gap of more than two font sizes inside a line as a cell separator", () => {
+    const at = (str: string, x: number, y: number, width: number, hasEOL = false) => ({ str, transform: [11, 0, 0, 11, x, y], width, height: 11, hasEOL });
+    const text = itemsToText([
+      at("Laptop", 60, 600, 34), at(" ", 94, 600, 116), at("15 days", 210, 600, 38, true),
+      at("Open Box", 60, 582, 50), at("30 Days", 250, 582, 40, true), // a gap without a whitespace item
+      at("Charge it", 60, 564, 45), at(" ", 105, 564, 3), at("fully.", 108, 564, 30),
+    ]);
+    expect(text).toBe("Laptop\t15 days\nOpen Box\t30 Days\nCharge it fully.");
+  });
+});
+
+describe("right-to-left text from PDF items", () => {
+  const at = (str: string, x: number, width: number, dir = /[\u0600-\u06FF]/.test(str) ? "rtl" : "ltr") => ({ str, transform: [12, 0, 0, 12, x, 700], width, height: 12, dir });
+  test("an Arabic line drawn word by word left to right is reversed item-wise; digits and Latin keep their order", () => {
+    // Visual (page) order of "رقم الطلب VM-1001 جاهز" and of "يصل الطلب في 5 أيام عمل".
+    expect(itemsToText([at("جاهز", 100, 28), at(" ", 128, 4), at("VM-1001", 132, 57), at(" ", 189, 4), at("رقم الطلب", 193, 65)])).toBe(
+      "رقم الطلب VM-1001 جاهز",
+    );
+    expect(itemsToText([at("أيام عمل", 100, 52), at(" ", 152, 4), at("5", 156, 8), at(" ", 164, 4), at("يصل الطلب في", 168, 91)])).toBe(
+      "يصل الطلب في 5 أيام عمل",
+    );
+  });
+
+  test("in a Latin line only the run of Arabic items (with the digits between them) is reversed", () => {
+    const items = [at("Call ", 60, 28), at("ساعة", 88, 25), at(" 24 ", 113, 20), at("الدعم", 133, 30), at(" today.", 163, 36)];
+    expect(itemsToText(items)).toBe("Call الدعم 24 ساعة today.");
+  });
+
+  test("items already drawn in logical order (right to left on the page) and single items are left alone", () => {
+    expect(itemsToText([at("رقم الطلب", 193, 65), at(" ", 189, 4), at("جاهز", 100, 28)])).toBe("رقم الطلب جاهز");
+    expect(itemsToText([at("سياسة الشحن", 100, 84)])).toBe("سياسة الشحن");
+    expect(itemsToText([at("Plain", 60, 30), at(" text", 90, 25)])).toBe("Plain text");
+  });
 });

@@ -11,9 +11,20 @@ const LIST_ITEM = /^([-•*▪◦–·]|\d{1,3}[.)]|\(?[a-z]\))\s+/;
 const EDGE = 2;
 const NUMBERED_HEADING = /^\d{1,2}(\.\d{1,2})*\.?\s+\S/;
 
+/** Lines of raw page text; a cell separator (a wide gap, see pdf-worker.ts) stays as one tab between cells. */
 function pageLines(text: string): string[] {
-  return text.split("\n").map((l) => l.replace(/[ \t\u00A0]+/g, " ").trim());
+  return text.split("\n").map((l) =>
+    l
+      .replace(/[ \u00A0]+/g, " ")
+      .replace(/ ?\t[\t ]*/g, "\t")
+      .replace(/^\t+|\t+$/g, "")
+      .trim(),
+  );
 }
+
+/** A line of two or more cells (a table row, a label and its value). */
+const isRow = (line: string) => line.includes("\t");
+const renderRow = (line: string) => line.split("\t").join(" | ");
 
 /**
  * Identity of a possible running header/footer line: digits ignored; a line that carries a page number at its
@@ -63,9 +74,11 @@ export function linesToParagraphs(lines: string[]): string {
   const flush = () => {
     if (current.trim()) paragraphs.push(current.trim());
     current = "";
+    inTable = false;
   };
   const ends = (l: string) => /[.!?:]["”’)]?$/.test(l);
   let inList = false;
+  let inTable = false;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     const prev = lines[i - 1] ?? "";
@@ -73,6 +86,22 @@ export function linesToParagraphs(lines: string[]): string {
       flush();
       inList = false;
       continue;
+    }
+    if (isRow(line)) {
+      // Table rows stay one per line, in a block of their own.
+      if (current && !inTable) flush();
+      current = current ? `${current}\n${renderRow(line)}` : renderRow(line);
+      inList = false;
+      inTable = true;
+      continue;
+    }
+    if (inTable) {
+      // A line between two rows is a wrapped cell: it stays in the table block, on its own line.
+      if (lines[i + 1] && isRow(lines[i + 1]!)) {
+        current += `\n${line}`;
+        continue;
+      }
+      flush();
     }
     const item = LIST_ITEM.test(line);
     // After a finished list item, a capitalised non-item line starts a new paragraph.
@@ -104,7 +133,8 @@ function isHeadingInContext(lines: string[], i: number): ReturnType<typeof detec
   if (!h) return undefined;
   const prev = lines.slice(0, i).reverse().find(Boolean);
   const next = lines.slice(i + 1).find(Boolean);
-  if (prev !== undefined && lines[i - 1] && !/[.!?:]["”’)]?$/.test(prev) && !detectHeading(prev)) return undefined;
+  // The previous line must end a sentence, be a heading or be a table row (a table ends where its rows end).
+  if (prev !== undefined && lines[i - 1] && !/[.!?:]["”’)]?$/.test(prev) && !detectHeading(prev) && !isRow(prev)) return undefined;
   if (next !== undefined && /^\p{Ll}/u.test(next)) return undefined;
   return h;
 }

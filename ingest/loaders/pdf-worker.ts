@@ -3,6 +3,7 @@
  * caller (ingest/loaders/pdf.ts) without crashing or hanging the main process. Reply: PdfWorkerReply.
  */
 import { getDocumentProxy } from "unpdf";
+import { itemsToText, type PdfTextItem } from "./pdf-text";
 
 export interface PdfWorkerRequest {
   id: number;
@@ -31,6 +32,7 @@ export type PdfWorkerReply =
   | { id: number; ok: false; code: "PDF_ENCRYPTED" | "PDF_CORRUPT" | "DOCUMENT_TOO_LARGE"; message: string };
 
 type PdfProxy = Awaited<ReturnType<typeof getDocumentProxy>>;
+
 type OutlineNode = { title: string; dest: string | unknown[] | null; items: OutlineNode[] };
 
 const str = (v: unknown): string | undefined => (typeof v === "string" && v.trim() ? v.trim() : undefined);
@@ -86,8 +88,8 @@ export async function parsePdf(bytes: Uint8Array, maxRawChars: number): Promise<
     const meta = await pdf.getMetadata().catch(() => undefined);
     const info = (meta?.info ?? {}) as Record<string, unknown>;
     const outline = await readOutline(pdf);
-    // Page text exactly as unpdf's extractText({ mergePages: false }) builds it (items joined, hasEOL -> "\n"),
-    // but page by page so one broken page does not lose the document and huge texts stop early.
+    // Page text as unpdf's extractText({ mergePages: false }) builds it (items joined, hasEOL -> "\n") plus cell
+    // separators (itemsToText), page by page so one broken page does not lose the document and huge texts stop early.
     const pages: string[] = [];
     let total = 0;
     for (let n = 1; n <= pdf.numPages; n++) {
@@ -95,10 +97,7 @@ export async function parsePdf(bytes: Uint8Array, maxRawChars: number): Promise<
       try {
         const page = await pdf.getPage(n);
         const content = await page.getTextContent();
-        for (const item of content.items as Array<{ str?: string; hasEOL?: boolean }>) {
-          if (typeof item.str !== "string") continue;
-          text += item.str + (item.hasEOL ? "\n" : "");
-        }
+        text = itemsToText(content.items as PdfTextItem[]);
         page.cleanup();
       } catch {
         // A broken page yields no text; the rest of the document is still usable.

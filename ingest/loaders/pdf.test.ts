@@ -49,6 +49,33 @@ describe("pdf loader", () => {
     ]);
   });
 
+  test("a table of short Title Case cells stays rows of text, not headings; the heading after it is found", async () => {
+    const doc = await loadDocument({ bytes: await fixture("table.pdf"), filename: "table.pdf" }, OPTS);
+    expect(doc.sections.map((s) => s.headingPath.join(" > "))).toEqual(["Return Windows", "Refund Timing"]);
+    expect(doc.sections[0]!.text).toBe(
+      "Most items can be returned within the windows below, counted from the delivery date.\n\n" +
+        "Product Type | Return Window | Restocking Fee\nLaptop | 15 days | None\nOpen Box Phones | 30 Days | 10%\nGift Cards | Not Returnable | None",
+    );
+  });
+
+  test("typographic and ASCII apostrophes survive extraction, heading detection and paragraph joining", async () => {
+    const doc = await loadDocument({ bytes: await fixture("apostrophes.pdf"), filename: "apostrophes.pdf" }, OPTS);
+    expect(doc.sections.map((s) => s.headingPath)).toEqual([["What’s in the Box"]]);
+    expect(doc.sections[0]!.text).toBe(
+      "Here’s how it works. They're not fond of rules and you can’t ignore them, because ‘quoted’ words and the " +
+        "customer’s order number aren't lost. Rock ’n’ roll in the ’90s at O'Brien's shop.",
+    );
+  });
+
+  test("Arabic drawn in visual order (a text run per word, digits and Latin in another font) reads in logical order", async () => {
+    const doc = await loadDocument({ bytes: await fixture("arabic.pdf"), filename: "arabic.pdf" }, OPTS);
+    const all = doc.sections.map((s) => s.text).join("\n");
+    expect(all).toContain("سياسة الشحن");
+    expect(all).toContain("يصل الطلب في 5 أيام عمل"); // not "أيام عمل 5 يصل الطلب في"
+    expect(all).toContain("رقم الطلب VM-1001 جاهز"); // not "جاهز VM-1001 رقم الطلب"
+    expect(all).toContain("Shipping policy (سياسة الشحن) applies to every order.");
+  });
+
   test("image-only PDF is 422 PDF_NO_TEXT", async () => {
     const e = await rejection(loadDocument({ bytes: await fixture("image-only.pdf"), filename: "image-only.pdf" }, OPTS));
     expect([e.status, e.code]).toEqual([422, "PDF_NO_TEXT"]);

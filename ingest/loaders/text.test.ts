@@ -18,6 +18,13 @@ describe("text loader", () => {
     );
   });
 
+  test("a table row on its own ('Laptop | 15 Days', tab-separated cells) is text, not a heading", async () => {
+    const bytes = new Uint8Array(await Bun.file(join(FIXTURES, "windows.txt")).arrayBuffer());
+    const doc = await loadDocument({ bytes, filename: "windows.txt" }, { maxChars: 100_000, timeoutMs: 5000 });
+    expect(doc.sections.map((s) => s.headingPath.join(" > "))).toEqual(["Return Windows", "Refund Timing"]);
+    expect(doc.sections[0]!.text).toContain("Laptop | 15 Days\n\nOpen Box Phones | 30 Days");
+  });
+
   test("title falls back to the file name when the first line is long", () => {
     const doc = loadText("This first line is a long sentence that goes on and on, well past any reasonable heading length for a title line.\n\nMore.", "readme");
     expect(doc.title).toBe("readme");
