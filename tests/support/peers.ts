@@ -87,8 +87,10 @@ export class RedisPeer {
  * connection (what the clients see when the server's host dies: connections reset, new ones refused);
  * restart() listens again on the same port.
  */
+type ProxySide = { upstream?: { write(d: Uint8Array | ArrayBuffer): number; end(): void }; queued: Uint8Array[] };
+
 export class TcpProxy {
-  private server?: ReturnType<typeof Bun.listen>;
+  private server?: { stop(closeActive?: boolean): void };
   private readonly sockets = new Set<{ end(): void }>();
   private constructor(
     readonly port: number,
@@ -106,8 +108,7 @@ export class TcpProxy {
     if (this.server) return;
     const { hostname, port } = this.target;
     const sockets = this.sockets;
-    type Side = { upstream?: Awaited<ReturnType<typeof Bun.connect>>; queued: Uint8Array[] };
-    this.server = Bun.listen<Side>({
+    this.server = Bun.listen<ProxySide>({
       hostname: "127.0.0.1",
       port: this.port,
       socket: {
@@ -119,8 +120,8 @@ export class TcpProxy {
             port,
             socket: {
               data: (_s, chunk) => void client.write(chunk),
-              close: () => client.end(),
-              error: () => client.end(),
+              close: () => void client.end(),
+              error: () => void client.end(),
             },
           }).then(
             (up) => {
