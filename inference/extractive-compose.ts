@@ -59,6 +59,10 @@ export interface ExtractiveOptions {
    * the right sentence is chosen; the grounding gate still counts only the question's own words.
    */
   wordSimilarity?: (a: string, b: string) => number;
+  /** With wordSimilarity: the least similarity for a close word to count (0-1, default RELATED_MIN_SIMILARITY). */
+  relatedMinSimilarity?: number;
+  /** With wordSimilarity: the share of a question word a close word counts for (0-1, default RELATED_CREDIT). */
+  relatedCredit?: number;
 }
 
 /**
@@ -138,6 +142,8 @@ export function resolveExtractiveOptions(o: ExtractiveOptions = {}): Resolved {
     minRelativeOverlap: share("minRelativeOverlap", o.minRelativeOverlap, 0.75),
     minNewCoverage: share("minNewCoverage", o.minNewCoverage, 0.25),
     duplicateThreshold: share("duplicateThreshold", o.duplicateThreshold, 0.8),
+    relatedMinSimilarity: share("relatedMinSimilarity", o.relatedMinSimilarity, RELATED_MIN_SIMILARITY),
+    relatedCredit: share("relatedCredit", o.relatedCredit, RELATED_CREDIT),
     askUserMaxWords: whole("askUserMaxWords", o.askUserMaxWords, 2, 0),
     numbering: o.numbering ?? "passage",
     declineText: { ...DEFAULT_DECLINE, ...o.declineText },
@@ -167,7 +173,7 @@ export function composeExtractiveAnswer(
   });
   const o = resolveExtractiveOptions(options);
   const q = analyzeQuestion(question);
-  if (o.wordSimilarity) q.related = relatedCredit(o.wordSimilarity);
+  if (o.wordSimilarity) q.related = relatedCredit(o.wordSimilarity, o.relatedMinSimilarity, o.relatedCredit);
   const candidates = extractCandidates(passages);
   const idf = idfTable(candidates);
   const scored = scoreCandidates(q, candidates, passages, idf);

@@ -16,6 +16,13 @@ describe("stem", () => {
     expect(stem("applied")).toBe(stem("applies"));
   });
 
+  test("applies only generic English suffix rules: no word-specific mapping such as demonyms", () => {
+    // A rule fitted to "Canada"/"Canadian" also turned guardian into guard and technician into technic.
+    expect(stem("guardian")).toBe("guardian");
+    expect(stem("technician")).toBe("technician");
+    expect(stem("canadian")).not.toBe(stem("canada"));
+  });
+
   test("leaves short words, numbers and -ss words alone", () => {
     expect(stem("bus")).toBe("bus");
     expect(stem("30")).toBe("30");

@@ -23,7 +23,7 @@ export interface Candidate {
 const STEM_CACHE = new Map<string, string>();
 const STEM_CACHE_MAX = 50_000;
 
-/** Light suffix stripping (plural, -ing, -ed, final e, demonyms) so "returned", "returns" and "returning" meet. */
+/** Light suffix stripping (plural, -ing, -ed, final e) so "returned", "returns" and "returning" meet. */
 export function stem(word: string): string {
   const hit = STEM_CACHE.get(word);
   if (hit !== undefined) return hit;
@@ -43,10 +43,6 @@ function stemUncached(word: string): string {
   else if (w.endsWith("ing") && w.length - 3 >= 3) w = undouble(w.slice(0, -3));
   else if (w.endsWith("ed") && w.length - 2 >= 3) w = undouble(w.slice(0, -2));
   if (w.endsWith("e") && w.length > 3) w = w.slice(0, -1);
-  // Country and demonym meet: "Canada"/"Canadian", "Australia"/"Australian", "Mexico"/"Mexican".
-  if (/[^aeiou](ian|ean|an)$/.test(w) && w.length >= 7) w = w.replace(/(ian|ean|an)$/, "");
-  else if (w.endsWith("ia") && w.length >= 6) w = w.slice(0, -2);
-  else if (/[^aeiou]a$/.test(w) && w.length >= 6) w = w.slice(0, -1);
   return w;
 }
 
