@@ -2,8 +2,10 @@
  * The one place errors become HTTP: AppError keeps its status and code; Elysia's own parse/validation/not-found
  * errors get the same `{ error: { code, message } }` shape; anything else is a 500 that hides internals.
  */
-import { Elysia } from "elysia";
+import { Elysia, ValidationError } from "elysia";
+import { databaseError } from "../../core/db/db-errors";
 import { AppError, isAppError } from "../../core/errors";
+import { summarize } from "./validation-message";
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: Record<string, unknown> };
@@ -22,18 +24,12 @@ export function appErrorResponse(e: AppError): Response {
   return errorResponse(e.status, e.toJSON(), headers);
 }
 
-/** Turns a schema validation failure into a short sentence naming the field. */
-function validationMessage(error: unknown): { message: string; details?: Record<string, unknown> } {
-  try {
-    const parsed = JSON.parse((error as Error).message) as { property?: string; message?: string; summary?: string };
-    const field = parsed.property?.replace(/^\//, "").replace(/\//g, ".") || "body";
-    return { message: `${field}: ${parsed.summary ?? parsed.message ?? "is invalid"}`, details: { field } };
-  } catch {
-    return { message: (error as Error).message || "request is invalid" };
-  }
-}
-
-export const errorsPlugin = new Elysia({ name: "errors" }).onError({ as: "global" }, ({ code, error, request }) => {
+export const errorsPlugin = new Elysia({ name: "errors" }).onError({ as: "global" }, (ctx) => {
+  const { code, request } = ctx;
+  // A database error becomes a coded AppError: its message (which holds the SQL statement) is only logged.
+  // Elysia wraps what a parse hook throws (the edge plugin's 400/413/415/422) in its ParseError, as the cause.
+  const thrown = ctx.code === "PARSE" && isAppError((ctx.error as { cause?: unknown }).cause) ? (ctx.error as { cause: AppError }).cause : ctx.error;
+  const error = databaseError(thrown) ?? thrown;
   if (isAppError(error)) {
     if (error.status >= 500) console.error(`[${error.code}] ${request.method} ${new URL(request.url).pathname}: ${error.message}`, error.cause ?? "");
     return appErrorResponse(error);
@@ -42,8 +38,10 @@ export const errorsPlugin = new Elysia({ name: "errors" }).onError({ as: "global
     case "PARSE":
       return errorResponse(400, { error: { code: "MALFORMED_BODY", message: "the request body could not be parsed (malformed JSON or form data)" } });
     case "VALIDATION": {
-      const { message, details } = validationMessage(error);
-      return errorResponse(422, { error: { code: "VALIDATION_FAILED", message, details } });
+      if (!(error instanceof ValidationError)) return errorResponse(422, { error: { code: "VALIDATION_FAILED", message: "the request is invalid" } });
+      const raw = ctx as unknown as { query?: Record<string, unknown>; params?: Record<string, unknown> };
+      const { field, message } = summarize(error, { query: raw.query, params: raw.params });
+      return errorResponse(422, { error: { code: "VALIDATION_FAILED", message, details: { field, in: error.type === "property" ? "query" : error.type } } });
     }
     case "NOT_FOUND":
       return errorResponse(404, { error: { code: "ROUTE_NOT_FOUND", message: `no route for ${request.method} ${new URL(request.url).pathname}` } });
