@@ -1,41 +1,24 @@
 /**
  * bun run ingest <files|dirs...> [--doc-type T] [--tags a,b] [--tenant T]
+ *   each file's document identity is its path relative to the folder given (a file given directly: its name);
+ *   an HTTP upload with that path as `sourceId` replaces the same document
  * bun run ingest --reindex          re-embed every chunk (after changing the embedder)
  * bun run ingest --delete <docId>   remove a document everywhere
  *
  * Opens the same stores as the server. With the embedded database (no DATABASE_URL) stop the server first:
  * PGlite allows one process at a time.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { extname, join, relative, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { relative } from "node:path";
 import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
 import { ConfigError, loadConfig } from "../core/config";
 import { isAppError } from "../core/errors";
 import { openStores } from "../core/stores/open-stores";
+import { collectFiles } from "./collect-files";
 import { createIngestion } from "./create-ingestion";
 import type { IngestRequest } from "./pipeline";
 import { reindexVectors } from "./reindex";
-
-const SUPPORTED = new Set([".pdf", ".md", ".markdown", ".html", ".htm", ".txt", ".text", ".json", ".csv"]);
-
-function collect(paths: string[]): string[] {
-  const out: string[] = [];
-  const walk = (p: string) => {
-    const st = statSync(p);
-    if (st.isDirectory()) {
-      for (const n of readdirSync(p).sort()) if (!n.startsWith(".")) walk(join(p, n));
-    } else if (SUPPORTED.has(extname(p).toLowerCase())) out.push(p);
-  };
-  for (const p of paths) {
-    try {
-      walk(resolve(p));
-    } catch {
-      console.error(`skipping ${p}: not found`);
-    }
-  }
-  return out;
-}
 
 async function main() {
   const { values, positionals } = parseArgs({
@@ -74,7 +57,7 @@ async function main() {
       bar.stop();
       console.log(`re-indexed ${r.chunks} chunks with ${r.embedderId}`);
     }
-    const files = collect(positionals);
+    const files = collectFiles(positionals, (p) => console.error(`skipping ${p}: not found`));
     if (positionals.length && !files.length) {
       console.error("no supported files found (pdf, md, html, txt, json, csv)");
       failed++;
@@ -87,12 +70,13 @@ async function main() {
     const t0 = performance.now();
     let chunks = 0;
     const lines: string[] = [];
-    for (const [i, path] of files.entries()) {
+    for (const [i, { path, sourceId }] of files.entries()) {
       const name = relative(process.cwd(), path);
       bar.update(i, { file: name, stage: "" });
       const req: IngestRequest = {
         tenantId,
-        source: name,
+        // The identity an HTTP upload gives with the same sourceId (the path relative to the folder given).
+        source: sourceId,
         sourceType: "file",
         bytes: new Uint8Array(readFileSync(path)),
         filename: path.split("/").pop(),
