@@ -24,7 +24,32 @@ export function appErrorResponse(e: AppError): Response {
   return errorResponse(e.status, e.toJSON(), headers);
 }
 
-export const errorsPlugin = new Elysia({ name: "errors" }).onError({ as: "global" }, (ctx) => {
+/** Routes of the OpenAI-compatible facade: their errors also carry OpenAI's `type` and `param`. */
+const OPENAI_PATHS = /^\/v1\/(chat\/completions|models)(\/|$)/;
+
+function openAiType(status: number): string {
+  if (status === 401) return "authentication_error";
+  if (status === 403) return "permission_error";
+  if (status === 404) return "not_found_error";
+  if (status === 429) return "rate_limit_error";
+  return status >= 500 ? "server_error" : "invalid_request_error";
+}
+
+/** `{error: {code, message}}` plus, on the OpenAI routes, `type` and `param` (the field, or null). */
+function shaped(response: Response, path: string): Response | Promise<Response> {
+  if (!OPENAI_PATHS.test(path)) return response;
+  return response.json().then((body: ErrorBody) => {
+    const d = body.error.details as { param?: unknown; field?: unknown } | undefined;
+    const param = typeof d?.param === "string" ? d.param : typeof d?.field === "string" ? d.field : null;
+    const headers: Record<string, string> = {};
+    response.headers.forEach((v, k) => (headers[k] = v));
+    return errorResponse(response.status, { error: { message: body.error.message, type: openAiType(response.status), param, code: body.error.code, ...(d ? { details: d as Record<string, unknown> } : {}) } as ErrorBody["error"] }, headers);
+  });
+}
+
+export const errorsPlugin = new Elysia({ name: "errors" }).onError({ as: "global" }, (ctx) => shaped(mapError(ctx), new URL(ctx.request.url).pathname));
+
+function mapError(ctx: { code: unknown; error: unknown; request: Request; query?: unknown; params?: unknown }): Response {
   const { code, request } = ctx;
   // A database error becomes a coded AppError: its message (which holds the SQL statement) is only logged.
   // Elysia wraps what a parse hook throws (the edge plugin's 400/413/415/422) in its ParseError, as the cause.
@@ -39,7 +64,7 @@ export const errorsPlugin = new Elysia({ name: "errors" }).onError({ as: "global
       return errorResponse(400, { error: { code: "MALFORMED_BODY", message: "the request body could not be parsed (malformed JSON or form data)" } });
     case "VALIDATION": {
       if (!(error instanceof ValidationError)) return errorResponse(422, { error: { code: "VALIDATION_FAILED", message: "the request is invalid" } });
-      const raw = ctx as unknown as { query?: Record<string, unknown>; params?: Record<string, unknown> };
+      const raw = ctx as { query?: Record<string, unknown>; params?: Record<string, unknown> };
       const { field, message } = summarize(error, { query: raw.query, params: raw.params });
       return errorResponse(422, { error: { code: "VALIDATION_FAILED", message, details: { field, in: error.type === "property" ? "query" : error.type } } });
     }
@@ -54,4 +79,4 @@ export const errorsPlugin = new Elysia({ name: "errors" }).onError({ as: "global
       return errorResponse(500, { error: { code: "INTERNAL", message: "an internal error occurred; it has been logged" } });
     }
   }
-});
+}
