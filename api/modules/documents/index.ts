@@ -2,7 +2,7 @@ import { Elysia } from "elysia";
 import { errors } from "../../../core/errors";
 import type { Services } from "../../services";
 import { idParams, listQuery, uploadQuery } from "./model";
-import { deleteDocument, getDocument, getJob, listDocuments, requestFromForm, requestFromJson, submit } from "./service";
+import { deleteDocument, getDocument, getJob, listDocuments, requestFromForm, requestFromJson, submit, UPLOAD_IDENTITY_RULE } from "./service";
 
 export const documentsModule = (services: Services, opts: { fetch?: typeof fetch } = {}) => {
   const tenant = () => services.config.defaultTenant;
@@ -23,6 +23,7 @@ export const documentsModule = (services: Services, opts: { fetch?: typeof fetch
         detail: {
           tags: ["documents"],
           summary: "Add or replace a document (multipart file, or JSON {title, text} / {url}); returns an ingestion job",
+          description: UPLOAD_IDENTITY_RULE,
         },
       },
     )
