@@ -9,6 +9,7 @@ import { feedbackModule } from "./modules/feedback";
 import { healthModule } from "./modules/health";
 import { searchModule } from "./modules/search";
 import { wsModule } from "./modules/ws";
+import { edgePlugin } from "./plugins/edge";
 import { errorsPlugin } from "./plugins/errors";
 import { metricsPlugin } from "./plugins/metrics";
 import { requestIdPlugin } from "./plugins/request-id";
@@ -19,9 +20,22 @@ export interface AppOptions {
   fetch?: typeof fetch;
 }
 
+/** The largest request body: the largest upload plus room for multipart framing (413 with the error JSON above). */
+export const maxBodyBytes = (config: Services["config"]) => config.limits.maxUploadBytes + 1024 * 1024;
+
+/**
+ * Options for Bun.serve (api/server.ts, tests). Bun's own limit answers 413 with an empty body before the app
+ * runs, so it is set far above the app's limit: the app refuses a large Content-Length at once and stops reading
+ * a chunked body past the limit, both with the standard error JSON.
+ */
+export const serveOptions = (config: Services["config"]) => ({ maxRequestBodySize: 4 * maxBodyBytes(config) + 64 * 1024 * 1024, idleTimeout: 120 });
+
 export function createApp(services: Services, opts: AppOptions = {}) {
-  return new Elysia()
+  // normalize "typebox" drops unknown fields like the default (exact mirror) does, but leaves a value of the wrong
+  // type alone so validation refuses it: the exact mirror rebuilt `filters: "x"` into `{}` and the filter was lost.
+  return new Elysia({ normalize: "typebox" })
     .use(errorsPlugin)
+    .use(edgePlugin({ maxBodyBytes: maxBodyBytes(services.config), formRoutes: ["/v1/documents"] }))
     .use(requestIdPlugin)
     .use(metricsPlugin(services.metrics))
     .use(

@@ -2,7 +2,7 @@
 import { ConfigError, loadConfig } from "../core/config";
 import { isAppError } from "../core/errors";
 import { createLogger } from "../core/logger";
-import { createApp } from "./app";
+import { createApp, serveOptions } from "./app";
 import { createServices } from "./services";
 
 async function main() {
@@ -25,13 +25,7 @@ async function main() {
     console.error(`cannot start: ${e.code}: ${e.message}`);
     process.exit(1);
   }
-  const app = createApp(services).listen({
-    hostname: config.host,
-    port: config.port,
-    // Multipart framing on top of the largest allowed upload.
-    maxRequestBodySize: config.limits.maxUploadBytes + 1024 * 1024,
-    idleTimeout: 120,
-  });
+  const app = createApp(services).listen({ hostname: config.host, port: config.port, ...serveOptions(config) });
   const logger = createLogger(config.logLevel);
   logger.info(
     `listening on http://${config.host}:${app.server?.port} (store: ${services.stores.database.kind}, embedder: ${services.stores.embedder.current().id}; ready in ${Math.round(performance.now() - t)} ms). OpenAPI: /swagger`,

@@ -1,5 +1,7 @@
 /**
  * bun run ingest <files|dirs...> [--doc-type T] [--tags a,b] [--tenant T] [--exclude PATTERN]...
+ *   each file's document identity is its path relative to the folder given (a file given directly: its name);
+ *   an HTTP upload with that path as `sourceId` replaces the same document
  * bun run ingest --reindex          re-embed every chunk (after changing the embedder)
  * bun run ingest --delete <docId>   remove a document everywhere
  *
@@ -14,10 +16,11 @@ import cliProgress from "cli-progress";
 import { ConfigError, loadConfig } from "../core/config";
 import { isAppError } from "../core/errors";
 import { openStores } from "../core/stores/open-stores";
+import { collectFiles } from "./collect-files";
 import { createIngestion } from "./create-ingestion";
 import type { IngestRequest } from "./pipeline";
 import { reindexVectors } from "./reindex";
-import { describeSkipped, selectFiles } from "./select-files";
+import { describeSkipped } from "./select-files";
 
 async function main() {
   const { values, positionals } = parseArgs({
@@ -60,7 +63,7 @@ async function main() {
       bar.stop();
       console.log(`re-indexed ${r.chunks} chunks with ${r.embedderId}`);
     }
-    const { files, skipped } = selectFiles(positionals, { exclude: values.exclude });
+    const { files, skipped } = collectFiles(positionals, { exclude: values.exclude });
     if (skipped.length) console.log(`skipped ${skipped.length} file(s):\n${describeSkipped(skipped).join("\n")}`);
     if (positionals.length && !files.length) {
       console.error("no supported files found (pdf, md, html, txt, json, csv)");
@@ -74,12 +77,13 @@ async function main() {
     const t0 = performance.now();
     let chunks = 0;
     const lines: string[] = [];
-    for (const [i, path] of files.entries()) {
+    for (const [i, { path, sourceId }] of files.entries()) {
       const name = relative(process.cwd(), path);
       bar.update(i, { file: name, stage: "" });
       const req: IngestRequest = {
         tenantId,
-        source: name,
+        // The identity an HTTP upload gives with the same sourceId (the path relative to the folder given).
+        source: sourceId,
         sourceType: "file",
         bytes: new Uint8Array(readFileSync(path)),
         filename: path.split("/").pop(),

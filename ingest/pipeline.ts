@@ -10,6 +10,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { basename } from "node:path";
 import type { Config } from "../core/config";
 import type { DocumentRepository } from "../core/db/document-repository";
+import { databaseError } from "../core/db/db-errors";
 import { AppError, errors, isAppError } from "../core/errors";
 import type { ChunkIndex } from "../core/ports/chunk-index";
 import type { DocumentSelector } from "../core/ports/filters";
@@ -278,5 +279,8 @@ function validate(req: IngestRequest): void {
 
 function toAppError(e: unknown): AppError {
   if (isAppError(e)) return e;
+  // A database error's message holds the statement and its parameters: the job records only a coded error.
+  const db = databaseError(e);
+  if (db) return db;
   return errors.internal("INGEST_FAILED", `ingestion failed: ${(e as Error)?.message ?? String(e)}`, e);
 }

@@ -2,6 +2,7 @@
  * The retrieve stage: every channel (vector, keyword, later graph) queried in parallel, hits hydrated from the
  * relational store (which drops chunks of inactive document versions), ranks fused, top k returned as passages.
  */
+import { databaseError } from "../../core/db/db-errors";
 import { errors } from "../../core/errors";
 import type { IndexFilter } from "../../core/ports/filters";
 import type { Passage, RetrievalChannel } from "../../core/ports/retrieval";
@@ -61,7 +62,7 @@ export class HybridRetriever {
           return { channel: c.name, hits };
         } catch (e) {
           // One failing channel degrades the answer; it does not fail it (unless it was the only one).
-          stats[c.name] = { hits: 0, ms: round(performance.now() - t), error: (e as Error).message };
+          stats[c.name] = { hits: 0, ms: round(performance.now() - t), error: databaseError(e)?.message ?? (e as Error).message };
           if (active.length === 1) throw e;
           return { channel: c.name, hits: [] };
         }

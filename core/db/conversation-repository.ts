@@ -109,7 +109,13 @@ export class ConversationRepository {
     if (q.sourceType) conds.push(eq(conversations.sourceType, q.sourceType));
     if (q.sourceId) conds.push(eq(conversations.sourceId, q.sourceId));
     const where = and(...conds);
-    const messageCount = sql<number>`(select count(*) from ${messages} m where m.tenant_id = ${conversations.tenantId} and m.conversation_id = ${conversations.id})`.mapWith(Number);
+    // One query: a correlated count per listed conversation, built by drizzle so both sides are qualified (a
+    // column inside a raw sql`` fragment is rendered bare, "id", which the subquery resolves to its own table).
+    const counted = this.db
+      .select({ n: count() })
+      .from(messages)
+      .where(and(eq(messages.tenantId, conversations.tenantId), eq(messages.conversationId, conversations.id)));
+    const messageCount = sql<number>`(${counted})`.mapWith(Number);
     const [items, totals] = await Promise.all([
       this.db
         .select({ ...conversationColumns, messageCount })

@@ -29,9 +29,10 @@ function typeName(v: unknown): string {
   if (v === undefined) return "nothing";
   if (v === null) return "null";
   if (Array.isArray(v)) return "an array";
+  // Only the shape is named, never the content (a fetched URL's JSON may hold anything).
   if (typeof v === "object") {
-    const keys = Object.keys(v).slice(0, 5);
-    return keys.length ? `an object with keys ${keys.join(", ")}` : "an empty object";
+    const n = Object.keys(v).length;
+    return n ? `an object with ${n} ${n === 1 ? "key" : "keys"} and no 'pages' array` : "an empty object";
   }
   return `a ${typeof v}`;
 }

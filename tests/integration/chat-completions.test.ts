@@ -104,9 +104,62 @@ describe("OpenAI-compatible chat completions", () => {
     expect((await err({ model: "x", messages: [{ role: "user", content: " " }] })).status).toBe(422);
     expect((await err({ model: "x", messages: [{ role: "user", content: "x".repeat(301) }] })).status).toBe(413);
     expect((await err({ model: "x", messages: [{ role: "wizard", content: "hi" }] })).status).toBe(422);
-    expect((await err({ model: "x", n: 2, messages: [{ role: "user", content: "hi" }] })).status).toBe(422);
+    expect((await err({ model: "x", n: 2, messages: [{ role: "user", content: "hi" }] })).status).toBe(400);
     const raw = await fetch(`${base}/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: "{" });
     expect(raw.status).toBe(400);
+  });
+
+  test("max_tokens caps the answer: finish_reason length, in a completion and a stream", async () => {
+    const messages = [{ role: "user" as const, content: "Is water damage covered by the warranty?" }];
+    const full = await client.chat.completions.create({ model: "x", messages });
+    expect(full.choices[0]!.finish_reason).toBe("stop");
+    expect(full.usage!.completion_tokens).toBeGreaterThan(8);
+    const cut = await client.chat.completions.create({ model: "x", messages, max_tokens: 8 });
+    expect(cut.choices[0]!.finish_reason).toBe("length");
+    expect(cut.usage!.completion_tokens).toBeLessThanOrEqual(8);
+    expect(cut.choices[0]!.message.content!.length).toBeLessThan(full.choices[0]!.message.content!.length);
+    const newer = await client.chat.completions.create({ model: "x", messages, max_completion_tokens: 8 });
+    expect(newer.choices[0]!.finish_reason).toBe("length");
+    const stream = await client.chat.completions.create({ model: "x", messages, max_tokens: 8, stream: true });
+    const reasons = [];
+    for await (const c of stream) if (c.choices[0]?.finish_reason) reasons.push(c.choices[0].finish_reason);
+    expect(reasons).toEqual(["length"]);
+  });
+
+  test("GET /v1/models lists the configured generator; /v1/models/:id returns it or an OpenAI-style 404", async () => {
+    const page = await client.models.list();
+    expect(page.data.map((m) => m.id)).toEqual([t.services.generator.id]);
+    expect(page.data[0]).toMatchObject({ object: "model", owned_by: expect.any(String), created: expect.any(Number) });
+    const one = await client.models.retrieve(t.services.generator.id);
+    expect(one.id).toBe("extractive-v1");
+    const missing = (await client.models.retrieve("gpt-nope").catch((e) => e)) as InstanceType<typeof OpenAI.APIError>;
+    expect(missing.status).toBe(404);
+    expect(missing.error).toMatchObject({ type: "not_found_error", code: "MODEL_NOT_FOUND" });
+  });
+
+  test("unsupported parameters are refused with 400 and an OpenAI-style error naming the param", async () => {
+    const messages = [{ role: "user" as const, content: "Do you ship to Canada?" }];
+    const cases: [Record<string, unknown>, string][] = [
+      [{ n: 2 }, "n"],
+      [{ tools: [{ type: "function", function: { name: "f", parameters: {} } }] }, "tools"],
+      [{ tool_choice: "required" }, "tool_choice"],
+      [{ functions: [{ name: "f", parameters: {} }] }, "functions"],
+      [{ logprobs: true }, "logprobs"],
+      [{ top_logprobs: 2 }, "top_logprobs"],
+      [{ response_format: { type: "json_object" } }, "response_format"],
+    ];
+    for (const [extra, param] of cases) {
+      const e = (await client.chat.completions.create({ model: "x", messages, ...extra } as never).catch((x) => x)) as InstanceType<typeof OpenAI.APIError>;
+      expect({ param, status: e.status }).toEqual({ param, status: 400 });
+      expect(e.error).toMatchObject({ type: "invalid_request_error", param, code: "UNSUPPORTED_PARAMETER" });
+      expect((e.error as { message: string }).message).toContain(param);
+    }
+    // Accepted values of the same parameters still answer.
+    const ok = await client.chat.completions.create({ model: "x", messages, n: 1, logprobs: false, response_format: { type: "text" } });
+    expect(ok.choices).toHaveLength(1);
+    // A schema failure on this route is OpenAI-shaped too.
+    const bad = (await client.chat.completions.create({ model: "x", messages: [{ role: "wizard", content: "hi" }] } as never).catch((x) => x)) as InstanceType<typeof OpenAI.APIError>;
+    expect(bad.error).toMatchObject({ type: "invalid_request_error", param: "messages.0.role", code: "VALIDATION_FAILED" });
   });
 
   test("a generator failing before its first token (e.g. 429 from the inference gateway) keeps its status and Retry-After", async () => {

@@ -17,9 +17,19 @@ export const chatCompletionBody = t.Object(
     ),
     stream: t.Optional(t.Boolean()),
     stream_options: t.Optional(t.Object({ include_usage: t.Optional(t.Boolean()) }, { additionalProperties: true })),
-    n: t.Optional(t.Integer({ minimum: 1, maximum: 1 })),
+    max_tokens: t.Optional(t.Integer({ minimum: 1, description: "Cap on the answer's tokens; finish_reason is `length` when the answer was cut" })),
+    max_completion_tokens: t.Optional(t.Integer({ minimum: 1, description: "The newer name of max_tokens (takes precedence)" })),
+    n: t.Optional(t.Integer({ minimum: 1, description: "Only 1 is supported (400 otherwise)" })),
+    // Declared so they reach the check that refuses them (400 invalid_request_error) rather than being dropped.
+    ...Object.fromEntries(
+      ["tools", "tool_choice", "functions", "function_call", "parallel_tool_calls", "logprobs", "top_logprobs", "logit_bias", "response_format", "modalities", "audio", "prediction"].map(
+        (name) => [name, t.Optional(t.Unknown({ description: "Not supported beyond its neutral value (400 invalid_request_error otherwise)" }))],
+      ),
+    ),
   },
   { additionalProperties: true },
 );
 
 export type ChatCompletionBody = typeof chatCompletionBody.static;
+
+export const modelParams = t.Object({ id: t.String({ minLength: 1, maxLength: 200 }) });

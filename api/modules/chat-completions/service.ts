@@ -6,7 +6,7 @@
  * on the completion, and on the final chunk (the one with finish_reason) of a stream.
  */
 import { randomUUID } from "node:crypto";
-import { errors } from "../../../core/errors";
+import { AppError, errors } from "../../../core/errors";
 import { newContext, type FinalAnswer, type HistoryTurn } from "../../pipeline/stage";
 import type { Services } from "../../services";
 import { encodeSse, sseStream } from "../../streaming/sse";
@@ -20,12 +20,41 @@ export interface ChatRequest {
   history: HistoryTurn[];
   stream: boolean;
   includeUsage: boolean;
+  maxTokens?: number;
 }
+
+/** An OpenAI-style invalid request (400, `param` names the field). */
+export function unsupportedParameter(param: string, message: string): AppError {
+  return new AppError({ code: "UNSUPPORTED_PARAMETER", message, category: "validation", status: 400, details: { param } });
+}
+
+/**
+ * Parameters of the OpenAI API this facade cannot honour, refused rather than silently ignored: each entry is
+ * the field and when its value asks for something unsupported. (temperature, top_p, stop, seed, user, ... are
+ * accepted and have no effect on the grounded answer.)
+ */
+const UNSUPPORTED: [param: string, asks: (v: unknown) => boolean, why: string][] = [
+  ["n", (v) => typeof v === "number" && v > 1, "only n = 1 is supported: the answer pipeline produces one grounded answer"],
+  ["tools", (v) => Array.isArray(v) && v.length > 0, "tools are not supported: answers come from the knowledge base"],
+  ["tool_choice", (v) => v !== undefined && v !== null && v !== "none", "tool_choice is not supported (no tools)"],
+  ["functions", (v) => Array.isArray(v) && v.length > 0, "functions are not supported: answers come from the knowledge base"],
+  ["function_call", (v) => v !== undefined && v !== null && v !== "none", "function_call is not supported (no functions)"],
+  ["parallel_tool_calls", (v) => v === true, "parallel_tool_calls is not supported (no tools)"],
+  ["logprobs", (v) => v === true, "logprobs are not supported"],
+  ["top_logprobs", (v) => v !== undefined && v !== null, "top_logprobs are not supported"],
+  ["logit_bias", (v) => !!v && typeof v === "object" && Object.keys(v).length > 0, "logit_bias is not supported"],
+  ["response_format", (v) => !!v && typeof v === "object" && (v as { type?: unknown }).type !== "text", "only response_format {type: 'text'} is supported"],
+  ["modalities", (v) => Array.isArray(v) && v.some((m) => m !== "text"), "only the text modality is supported"],
+  ["audio", (v) => v !== undefined && v !== null, "audio output is not supported"],
+  ["prediction", (v) => v !== undefined && v !== null, "predicted outputs are not supported"],
+];
 
 const textOf = (content: ChatCompletionBody["messages"][number]["content"]): string =>
   typeof content === "string" ? content : Array.isArray(content) ? content.map((p) => (p.type === "text" && typeof p.text === "string" ? p.text : "")).join("") : "";
 
 export function parseChatRequest(body: ChatCompletionBody, maxChars: number): ChatRequest {
+  const raw = body as Record<string, unknown>;
+  for (const [param, asks, why] of UNSUPPORTED) if (asks(raw[param])) throw unsupportedParameter(param, why);
   const last = body.messages[body.messages.length - 1]!;
   if (last.role !== "user") throw errors.invalid("LAST_MESSAGE_NOT_USER", "the last message must be the user's question (role 'user')");
   const question = checkContent(textOf(last.content), maxChars);
@@ -35,7 +64,8 @@ export function parseChatRequest(body: ChatCompletionBody, maxChars: number): Ch
     .map((m) => ({ role: m.role as "user" | "assistant", content: textOf(m.content).trim() }))
     .filter((m) => m.content)
     .slice(-6);
-  return { question, history, stream: body.stream === true, includeUsage: body.stream_options?.include_usage === true };
+  const maxTokens = body.max_completion_tokens ?? body.max_tokens;
+  return { question, history, stream: body.stream === true, includeUsage: body.stream_options?.include_usage === true, ...(maxTokens !== undefined ? { maxTokens } : {}) };
 }
 
 const usageOf = (f: FinalAnswer) => {
@@ -53,7 +83,7 @@ const extras = (f: FinalAnswer) => ({
 const finishReason = (f: FinalAnswer) => (f.finishReason === "length" ? "length" : "stop");
 
 export async function completeChat(s: ChatServices, tenantId: string, req: ChatRequest, signal?: AbortSignal) {
-  const ctx = newContext({ tenantId, content: req.question, history: req.history, signal });
+  const ctx = newContext({ tenantId, content: req.question, history: req.history, signal, maxTokens: req.maxTokens });
   const run = await s.answerPipeline.start(ctx);
   for await (const _ of run.events) {
     /* the outcome carries the text */
@@ -80,7 +110,7 @@ export async function completeChat(s: ChatServices, tenantId: string, req: ChatR
 export async function streamChat(s: ChatServices, tenantId: string, req: ChatRequest, heartbeatMs: number, signal?: AbortSignal): Promise<Response> {
   const controller = new AbortController();
   signal?.addEventListener("abort", () => controller.abort(), { once: true });
-  const ctx = newContext({ tenantId, content: req.question, history: req.history, signal: controller.signal });
+  const ctx = newContext({ tenantId, content: req.question, history: req.history, signal: controller.signal, maxTokens: req.maxTokens });
   const run = await s.answerPipeline.start(ctx);
   const it = run.events[Symbol.asyncIterator]();
   const first = await it.next();
@@ -117,4 +147,13 @@ export async function streamChat(s: ChatServices, tenantId: string, req: ChatReq
     },
     { heartbeatMs, onCancel: () => controller.abort() },
   );
+}
+
+/** The OpenAI model list: the one configured generator (the id completions report as `model`). */
+export function listModels(generatorId: string, created: number) {
+  return { object: "list" as const, data: [modelOf(generatorId, created)] };
+}
+
+export function modelOf(id: string, created: number) {
+  return { id, object: "model" as const, created, owned_by: "deskpilot" };
 }

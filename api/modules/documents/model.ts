@@ -20,6 +20,7 @@ export interface JsonDocumentBody {
   text?: string;
   url?: string;
   source?: string;
+  sourceId?: string;
   docType?: string;
   tags?: string[];
   metadata?: Record<string, unknown>;

@@ -1,5 +1,6 @@
 /** Documents: upload (multipart or JSON) as ingestion jobs, list, get with chunks, delete. */
-import { errors } from "../../../core/errors";
+import { createHash } from "node:crypto";
+import { AppError, errors } from "../../../core/errors";
 import type { JobInfo } from "../../../core/ports/store";
 import { detectFormat } from "../../../ingest/loaders";
 import type { IngestRequest } from "../../../ingest/pipeline";
@@ -7,29 +8,64 @@ import type { Services } from "../../services";
 import type { JsonDocumentBody, ListQuery } from "./model";
 
 const MAX_TAGS = 20;
-const FETCH_TIMEOUT_MS = 15_000;
+const DEFAULT_FETCH_TIMEOUT_MS = 15_000;
 
 export interface UploadContext {
   tenantId: string;
   maxBytes: number;
   fetch?: typeof fetch;
+  /** Time limit for fetching a {url} document, headers and body (URL_FETCH_TIMEOUT_MS). */
+  fetchTimeoutMs?: number;
 }
 
-/** Builds an ingestion request from a multipart form (field `file`, optional title, docType, tags, source). */
+/**
+ * Document identity of an upload: the client's `sourceId` (or its older name `source`) when given, the same id
+ * the CLI gives a file (its path relative to the folder it was given), so both replace one document; without one,
+ * the content hash `sha256:<hex of the bytes>`, so the same bytes are recognised as unchanged and two different
+ * files with the same name are two documents. The file name is never the identity.
+ */
+export const UPLOAD_IDENTITY_RULE =
+  "Identity: a multipart upload is identified by its `sourceId` field (alias `source`) when given: the same sourceId " +
+  "replaces the document (a new version), and the CLI (`bun run ingest <folder>`) uses the file's path relative to " +
+  "that folder, so uploading with that path as sourceId replaces the CLI's document. Without a sourceId the identity " +
+  "is the content hash (`sha256:<hex>`): the same bytes again are `unchanged`, a different file (even with the same " +
+  "name) is a new document. JSON {title, text} is identified by `source` or else `text:<title>`; {url} by `source` or else the URL.";
+
+export function contentSourceId(bytes: Uint8Array): string {
+  return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+}
+
+function sourceIdOf(given: { sourceId?: string; source?: string }): string | undefined {
+  const { sourceId, source } = given;
+  if (sourceId !== undefined && source !== undefined && sourceId !== source) {
+    throw errors.invalid("SOURCE_ID_CONFLICT", "give sourceId or source (an alias), not two different values");
+  }
+  const id = sourceId ?? source;
+  if (id !== undefined && id.length > 1000) throw errors.invalid("SOURCE_TOO_LONG", "sourceId is longer than 1000 characters");
+  return id;
+}
+
+/** Builds an ingestion request from a multipart form (field `file`, optional title, docType, tags, sourceId). */
 export async function requestFromForm(form: FormData, ctx: UploadContext): Promise<IngestRequest> {
-  const file = form.get("file");
+  const files = form.getAll("file");
+  if (files.length > 1) throw errors.invalid("MULTIPLE_FILES", `the upload has ${files.length} 'file' parts; send one document per request`);
+  const file = files[0];
   if (!(file instanceof File)) throw errors.invalid("FILE_REQUIRED", "multipart upload needs a 'file' field with the document");
   if (file.size > ctx.maxBytes) throw errors.tooLarge("UPLOAD_TOO_LARGE", `file is ${file.size} bytes; the limit is ${ctx.maxBytes}`);
   const field = (name: string) => {
-    const v = form.get(name);
+    const all = form.getAll(name);
+    if (all.length > 1) throw errors.invalid("DUPLICATE_FIELD", `the form has ${all.length} '${name}' fields; send it once`);
+    const v = all[0];
+    if (v !== undefined && typeof v !== "string") throw errors.invalid("INVALID_FIELD", `${name} must be a text field, not a file`);
     return typeof v === "string" && v.trim() ? v.trim() : undefined;
   };
   const name = file.name || "upload";
+  const bytes = new Uint8Array(await file.arrayBuffer());
   return {
     tenantId: ctx.tenantId,
-    source: field("source") ?? name,
+    source: sourceIdOf({ sourceId: field("sourceId"), source: field("source") }) ?? contentSourceId(bytes),
     sourceType: "upload",
-    bytes: new Uint8Array(await file.arrayBuffer()),
+    bytes,
     filename: name,
     mimeType: file.type || undefined,
     title: field("title"),
@@ -51,7 +87,7 @@ export async function requestFromJson(raw: unknown, ctx: UploadContext): Promise
   const title = str(b.title, "title")?.trim();
   const text = str(b.text, "text");
   const url = str(b.url, "url")?.trim();
-  const source = str(b.source, "source")?.trim();
+  const source = sourceIdOf({ sourceId: str(b.sourceId, "sourceId")?.trim(), source: str(b.source, "source")?.trim() });
   if (b.tags !== undefined && (!Array.isArray(b.tags) || b.tags.some((t) => typeof t !== "string"))) {
     throw errors.invalid("INVALID_FIELD", "tags must be an array of strings");
   }
@@ -78,16 +114,31 @@ async function fetchUrl(url: string, ctx: UploadContext): Promise<Pick<IngestReq
     throw errors.invalid("INVALID_URL", `'${url}' is not a valid URL`);
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw errors.invalid("INVALID_URL", "url must be http or https");
+  const limitMs = ctx.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS;
+  const signal = AbortSignal.timeout(limitMs);
+  // The time limit covers the headers and the body; a timeout is 504, any other network failure 422.
+  const failed = (e: unknown) =>
+    signal.aborted || (e as Error)?.name === "TimeoutError"
+      ? new AppError({ code: "URL_FETCH_TIMEOUT", message: `${url} did not answer within ${limitMs} ms (URL_FETCH_TIMEOUT_MS)`, category: "unavailable", status: 504, retryable: true, cause: e })
+      : errors.invalid("URL_UNREACHABLE", `could not fetch ${url}: ${(e as Error)?.message ?? "network error"}`);
   let res: Response;
   try {
-    res = await (ctx.fetch ?? fetch)(parsed, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), redirect: "follow" });
+    res = await (ctx.fetch ?? fetch)(parsed, { signal, redirect: "follow" });
   } catch (e) {
-    throw errors.invalid("URL_UNREACHABLE", `could not fetch ${url}: ${(e as Error).message}`);
+    throw failed(e);
   }
-  if (!res.ok) throw errors.invalid("URL_FETCH_FAILED", `fetching ${url} answered HTTP ${res.status}`);
+  if (!res.ok) {
+    await res.body?.cancel().catch(() => {});
+    throw errors.invalid("URL_FETCH_FAILED", `fetching ${url} answered HTTP ${res.status}`);
+  }
   const declared = Number(res.headers.get("content-length") ?? 0);
   if (declared > ctx.maxBytes) throw errors.tooLarge("UPLOAD_TOO_LARGE", `${url} is ${declared} bytes; the limit is ${ctx.maxBytes}`);
-  const bytes = new Uint8Array(await res.arrayBuffer());
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await res.arrayBuffer());
+  } catch (e) {
+    throw failed(e);
+  }
   if (bytes.byteLength > ctx.maxBytes) throw errors.tooLarge("UPLOAD_TOO_LARGE", `${url} is ${bytes.byteLength} bytes; the limit is ${ctx.maxBytes}`);
   const name = decodeURIComponent(parsed.pathname.split("/").filter(Boolean).pop() ?? "") || parsed.hostname;
   return { bytes, filename: name, mimeType: res.headers.get("content-type")?.split(";")[0]?.trim() || undefined };

@@ -6,6 +6,8 @@
  *   {type: "cancel", messageId}                         stop an answer (it is persisted as partial)
  *   {type: "resume", messageId, lastEventId?}           replay after lastEventId and continue live
  *   {type: "ping"} -> {type: "pong", ts};               the server also sends {type: "ping", ts} every SSE_HEARTBEAT_MS
+ * Frames are JSON text: a binary frame is answered with an error frame (BINARY_FRAME_UNSUPPORTED), as is a text
+ * with a NUL character (INVALID_CHARACTER).
  * Server -> client: the SSE events as {type: meta|delta|citation|done|error, id, messageId, data}, and request
  * errors as {type: "error", ref?, messageId?, data: {code, message, status}}.
  * Closing the socket detaches its streams: an answer nobody follows any more stops after STREAM_ABORT_GRACE_MS
@@ -13,6 +15,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { AppError, errors, isAppError } from "../../../core/errors";
+import { assertNoNul } from "../../plugins/edge";
 import type { AnswerEvent } from "../../streaming/events";
 import { assistantMessage, resumeAnswer, startAnswer, type ConversationServices } from "../conversations/service";
 
@@ -47,10 +50,15 @@ export class WsSession {
   async handle(frame: unknown): Promise<void> {
     const ref = typeof (frame as { ref?: unknown })?.ref === "string" ? (frame as { ref: string }).ref.slice(0, 200) : undefined;
     try {
+      if (frame instanceof ArrayBuffer || ArrayBuffer.isView(frame)) {
+        throw errors.badRequest("BINARY_FRAME_UNSUPPORTED", "binary frames are not supported; send JSON text frames with a 'type': message, cancel, resume or ping");
+      }
       if (typeof frame !== "object" || frame === null || Array.isArray(frame)) {
         throw errors.badRequest("INVALID_FRAME", "frames are JSON objects with a 'type': message, cancel, resume or ping");
       }
       const f = frame as Record<string, unknown>;
+      // The same rule as HTTP (api/plugins/edge.ts): no NUL character in any text.
+      assertNoNul(f);
       switch (f.type) {
         case "ping":
           return this.send({ type: "pong", ts: Date.now() });
