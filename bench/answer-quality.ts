@@ -8,14 +8,21 @@
  *   correctly declined: an unanswerable question gets ESCALATE or ASK_USER;
  *   wrongly answered: PASS on an unanswerable question, or PASS citing only other files.
  *
- *   bun run bench/answer-quality.ts [--verbose]
+ * Halves: the settings are tuned on the even-indexed questions (--grid runs that tuning: minCoverage x the
+ * word-similarity credit and threshold), the odd-indexed ones are reported as held out.
+ *
+ *   bun run bench/answer-quality.ts [--grid] [--verbose]
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { loadConfig } from "../core/config";
 import { createServices } from "../api/services";
+import { createAnswerPipeline } from "../api/pipeline/default-pipeline";
+import { EXTRACTIVE_MIN_COVERAGE } from "../api/pipeline/create-generator";
+import { ExtractiveAnswerGenerator } from "../api/pipeline/extractive-generator";
 import { newContext } from "../api/pipeline/stage";
+import { RELATED_CREDIT, RELATED_MIN_SIMILARITY } from "../inference/extractive";
 import { table } from "./lib/metrics";
 
 interface Q {
@@ -26,6 +33,7 @@ interface Q {
 }
 
 const verbose = process.argv.includes("--verbose");
+const grid = process.argv.includes("--grid");
 const questions = JSON.parse(readFileSync(resolve(import.meta.dir, "data/sample-kb-questions.json"), "utf8")) as Q[];
 const dir = mkdtempSync(join(tmpdir(), "bench-answers-"));
 const services = await createServices(loadConfig({ DATA_DIR: dir }), { inMemoryDatabase: true, sampleKb: true, log: () => {} });
@@ -33,42 +41,90 @@ const tenantId = services.config.defaultTenant;
 const docs = await services.stores.documents.list({ tenantId, limit: 100, offset: 0 });
 const fileOf = new Map(docs.items.map((d) => [d.id, d.source.replace(/^sample-kb\//, "")]));
 
-type Row = { q: Q; decision: string; cited: string[]; answer: string; facts: boolean };
-const rows: Row[] = [];
-const t0 = performance.now();
-for (const q of questions) {
-  const ctx = newContext({ tenantId, content: q.question });
-  for await (const _ of (await services.answerPipeline.start(ctx)).events) {
-    /* drain */
-  }
-  const f = await services.answerPipeline.finish(ctx);
-  const answer = f.answer.toLowerCase();
-  rows.push({ q, decision: f.decision, cited: f.citations.map((c) => fileOf.get(c.documentId) ?? "?"), answer: f.answer, facts: q.mustContain.every((m) => answer.includes(m.toLowerCase())) });
+type Row = { q: Q; i: number; decision: string; cited: string[]; answer: string; facts: boolean };
+interface Setting {
+  minCoverage: number;
+  relatedCredit: number;
+  relatedMinSimilarity: number;
 }
-const ms = (performance.now() - t0) / questions.length;
+const SHIPPED: Setting = { minCoverage: EXTRACTIVE_MIN_COVERAGE, relatedCredit: RELATED_CREDIT, relatedMinSimilarity: RELATED_MIN_SIMILARITY };
 
-const answerable = rows.filter((r) => r.q.answerable);
-const unanswerable = rows.filter((r) => !r.q.answerable);
+/** The product's answer pipeline with the extractive generator at `s` (the shipped setting: services' own). */
+function pipelineFor(s: Setting) {
+  if (s === SHIPPED) return services.answerPipeline;
+  const generator = new ExtractiveAnswerGenerator({ ...s, wordSimilarity: services.stores.embedder.wordSimilarity() });
+  return createAnswerPipeline({ config: services.config, retriever: services.retriever, generator, embedder: () => services.stores.embedder.current() });
+}
+
+async function run(s: Setting, which: (i: number) => boolean): Promise<Row[]> {
+  const pipeline = pipelineFor(s);
+  const rows: Row[] = [];
+  for (const [i, q] of questions.entries()) {
+    if (!which(i)) continue;
+    const ctx = newContext({ tenantId, content: q.question });
+    for await (const _ of (await pipeline.start(ctx)).events) {
+      /* drain */
+    }
+    const f = await pipeline.finish(ctx);
+    const answer = f.answer.toLowerCase();
+    rows.push({ q, i, decision: f.decision, cited: f.citations.map((c) => fileOf.get(c.documentId) ?? "?"), answer: f.answer, facts: q.mustContain.every((m) => answer.includes(m.toLowerCase())) });
+  }
+  return rows;
+}
+
 const pass = (r: Row) => r.decision === "PASS";
 const right = (r: Row) => pass(r) && r.cited.includes(r.q.expectedSource!);
 const share = (n: number, of: number) => `${n}/${of} (${((n / Math.max(1, of)) * 100).toFixed(1)}%)`;
 const count = (xs: Row[], f: (r: Row) => boolean) => xs.filter(f).length;
+const even = (i: number) => i % 2 === 0;
+const odd = (i: number) => i % 2 === 1;
+/** The tuning objective: answerable questions answered with the right citation and every fact, plus off-topic ones declined. */
+const objective = (rows: Row[]) => count(rows.filter((r) => r.q.answerable), (r) => right(r) && r.facts) + count(rows.filter((r) => !r.q.answerable), (r) => !pass(r));
 
-console.log(`\nAnswer quality on the sample knowledge base: ${questions.length} questions (${answerable.length} answerable, ${unanswerable.length} off-topic), extractive generator, ${ms.toFixed(1)} ms per question\n`);
+if (grid) {
+  // Tune on the even-indexed questions only; the odd ones are reported with the setting this picks.
+  const results: [Setting, number][] = [];
+  for (const minCoverage of [0.3, 0.4, 0.5])
+    for (const relatedCredit of [0.4, 0.5, 0.6])
+      for (const relatedMinSimilarity of [0.45, 0.5, 0.55]) {
+        const s = { minCoverage, relatedCredit, relatedMinSimilarity };
+        results.push([s, objective(await run(s, even))]);
+      }
+  results.sort((a, b) => b[1] - a[1]);
+  console.log(`\nGrid on the ${questions.filter((_, i) => even(i)).length} even-indexed questions (objective: right citation + every fact, plus off-topic declined):\n`);
+  console.log(table(["minCoverage", "relatedCredit", "relatedMinSimilarity", "objective (even)"], results.slice(0, 10).map(([s, v]) => [s.minCoverage, s.relatedCredit, s.relatedMinSimilarity, v])));
+  const shipped = results.find(([s]) => s.minCoverage === SHIPPED.minCoverage && s.relatedCredit === SHIPPED.relatedCredit && s.relatedMinSimilarity === SHIPPED.relatedMinSimilarity);
+  console.log(`\nshipped setting (${SHIPPED.minCoverage}, ${SHIPPED.relatedCredit}, ${SHIPPED.relatedMinSimilarity}): ${shipped?.[1]}; best: ${results[0]![1]}`);
+}
+
+const t0 = performance.now();
+const rows = await run(SHIPPED, () => true);
+const ms = (performance.now() - t0) / questions.length;
+const halves: [string, Row[]][] = [
+  ["tuning half (even)", rows.filter((r) => even(r.i))],
+  ["held-out half (odd)", rows.filter((r) => odd(r.i))],
+  ["all", rows],
+];
+const measure = (name: string, f: (xs: Row[]) => [number, number]) => [name, ...halves.map(([, xs]) => share(...f(xs)))];
+const ans = (xs: Row[]) => xs.filter((r) => r.q.answerable);
+const off = (xs: Row[]) => xs.filter((r) => !r.q.answerable);
+
+console.log(`\nAnswer quality on the sample knowledge base: ${questions.length} questions (${ans(rows).length} answerable, ${off(rows).length} off-topic), extractive generator, ${ms.toFixed(1)} ms per question\n`);
 console.log(
   table(
-    ["measure", "result"],
+    ["measure", ...halves.map(([n]) => n)],
     [
-      ["answerable: answered (PASS)", share(count(answerable, pass), answerable.length)],
-      ["answerable: answered with the right citation", share(count(answerable, right), answerable.length)],
-      ["answerable: right citation first", share(count(answerable, (r) => pass(r) && r.cited[0] === r.q.expectedSource), answerable.length)],
-      ["answerable: right citation and every expected fact", share(count(answerable, (r) => right(r) && r.facts), answerable.length)],
-      ["answerable: answered citing only other files", share(count(answerable, (r) => pass(r) && !right(r)), answerable.length)],
-      ["answerable: declined", share(count(answerable, (r) => !pass(r)), answerable.length)],
-      ["off-topic: correctly declined", share(count(unanswerable, (r) => !pass(r)), unanswerable.length)],
+      measure("answerable: answered (PASS)", (xs) => [count(ans(xs), pass), ans(xs).length]),
+      measure("answerable: answered with the right citation", (xs) => [count(ans(xs), right), ans(xs).length]),
+      measure("answerable: right citation first", (xs) => [count(ans(xs), (r) => pass(r) && r.cited[0] === r.q.expectedSource), ans(xs).length]),
+      measure("answerable: right citation and every expected fact", (xs) => [count(ans(xs), (r) => right(r) && r.facts), ans(xs).length]),
+      measure("answerable: answered citing only other files", (xs) => [count(ans(xs), (r) => pass(r) && !right(r)), ans(xs).length]),
+      measure("answerable: declined", (xs) => [count(ans(xs), (r) => !pass(r)), ans(xs).length]),
+      measure("off-topic: correctly declined", (xs) => [count(off(xs), (r) => !pass(r)), off(xs).length]),
     ],
   ),
 );
+const answerable = ans(rows);
 const sources = [...new Set(answerable.map((r) => r.q.expectedSource!))].sort();
 console.log(
   "\n" +
@@ -85,7 +141,7 @@ if (verbose) {
     console.log(`\n- ${r.q.question}\n  expected ${r.q.expectedSource ?? "a decline"}; got ${r.decision} citing [${r.cited.join(", ")}]: ${r.answer.slice(0, 200)}`);
   }
 }
-console.log(`\ncommand: bun run bench/answer-quality.ts${verbose ? " --verbose" : ""}`);
+console.log(`\ncommand: bun run bench/answer-quality.ts${grid ? " --grid" : ""}${verbose ? " --verbose" : ""}`);
 await services.close();
 rmSync(dir, { recursive: true, force: true });
 process.exit(0);
