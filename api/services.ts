@@ -23,7 +23,7 @@ import { RedisCache } from "../core/stores/redis-cache";
 import type { AnswerGenerator } from "./pipeline/answer-generator";
 import { createAnswerPipeline } from "./pipeline/default-pipeline";
 import type { AnswerPipeline } from "./pipeline/runner";
-import { createFallbackGenerator, createGenerator, EXTRACTIVE_MIN_COVERAGE } from "./pipeline/create-generator";
+import { createFallbackGenerator, createGenerator } from "./pipeline/create-generator";
 import { systemPromptStore } from "./modules/admin-prompt/service";
 import type { InferenceLimits } from "../inference/client/client-options";
 import { AnswerStreams } from "./streaming/answer-streams";
@@ -115,8 +115,6 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
   const conversations = new ConversationRepository(stores.database.db);
   const answerPipeline = createAnswerPipeline(
     { config, retriever, generator, fallbackGenerator, conversations, embedder: () => stores.embedder.current(), metrics },
-    // The grounding gate in front of a model declines by the extractive generator's own rule.
-    { ground: { minCoverage: EXTRACTIVE_MIN_COVERAGE, wordSimilarity: generatorDeps.wordSimilarity } },
   );
   const streamBuffer = new StreamBuffer(cache, { ttlSeconds: config.streaming.bufferTtlSeconds });
   const answers = new AnswerStreams({ pipeline: answerPipeline, buffer: streamBuffer, streaming: config.streaming, log });

@@ -2,9 +2,10 @@
  * How well each sentence of an answer is supported by the passages it cites, lexically: the share of the
  * sentence's content words (stemmed) found in those passages, and whether every number it states appears in
  * them. A sentence without its own marker is checked against every cited passage. Used by the decide stage for
- * text a model wrote (the extractive generator only quotes passages).
+ * text a model wrote (the extractive generator only quotes passages). Passage term sets are cached by chunk id.
  */
-import { contentTokens, splitSentences, stem } from "../../core/text";
+import { splitSentences } from "../../core/text";
+import { passageTerms, termSetOf, type TermSet } from "./passage-terms";
 
 export interface SentenceSupport {
   text: string;
@@ -15,40 +16,34 @@ export interface SentenceSupport {
 }
 
 const MARKER = /\[\s*(\d{1,3}(?:\s*,\s*\d{1,3})*)\s*\]/g;
-/** Numbers as written ("15", "5-10" gives 5 and 10, "4.5", "1,299"), compared without thousands separators. */
-const NUMBER = /\d+(?:[.,]\d+)*/g;
-const normNumber = (n: string) => n.replace(/,(?=\d{3}\b)/g, "").replace(/\.0+$/, "");
 
-function termsOf(text: string): Set<string> {
-  return new Set(contentTokens(text.replace(MARKER, " ")).map(stem));
-}
+const citedIn = (text: string, n: number) =>
+  [...text.matchAll(MARKER)].flatMap((m) => m[1]!.split(",").map((x) => Number(x.trim()) - 1)).filter((i) => i >= 0 && i < n);
 
-function numbersOf(text: string): string[] {
-  return [...text.replace(MARKER, " ").matchAll(NUMBER)].map((m) => normNumber(m[0]));
-}
-
-/** `passages[i]` is the text of passage i (cited as [i + 1]). */
-export function sentenceSupport(answer: string, passages: readonly string[]): SentenceSupport[] {
-  const cache = new Map<number, { terms: Set<string>; numbers: Set<string> }>();
+/** `passages[i]` is passage i (cited as [i + 1]): its text, and its chunk id for the term cache. */
+export function sentenceSupport(answer: string, passages: readonly (string | { chunkId?: string; text: string })[]): SentenceSupport[] {
+  const sets = new Map<number, TermSet>();
   const passage = (i: number) => {
-    let p = cache.get(i);
-    if (!p) cache.set(i, (p = { terms: termsOf(passages[i] ?? ""), numbers: new Set(numbersOf(passages[i] ?? "")) }));
-    return p;
+    let s = sets.get(i);
+    if (!s) {
+      const p = passages[i]!;
+      sets.set(i, (s = typeof p === "string" ? termSetOf(p) : passageTerms(p)));
+    }
+    return s;
   };
-  const allCited = [...new Set([...answer.matchAll(MARKER)].flatMap((m) => m[1]!.split(",").map((x) => Number(x.trim()) - 1)))].filter((i) => i >= 0 && i < passages.length);
+  const allCited = [...new Set(citedIn(answer, passages.length))];
   const out: SentenceSupport[] = [];
   for (const s of splitSentences(answer)) {
-    const own = [...s.text.matchAll(MARKER)].flatMap((m) => m[1]!.split(",").map((x) => Number(x.trim()) - 1)).filter((i) => i >= 0 && i < passages.length);
+    const own = citedIn(s.text, passages.length);
     const cited = own.length ? own : allCited;
-    const terms = termsOf(s.text);
-    const nums = numbersOf(s.text);
-    if (!terms.size && !nums.length) continue;
+    const { terms, numbers } = termSetOf(s.text);
+    if (!terms.size && !numbers.size) continue;
     let found = 0;
     for (const t of terms) if (cited.some((i) => passage(i).terms.has(t))) found++;
     out.push({
       text: s.text,
       support: terms.size ? found / terms.size : 1,
-      unsupportedNumbers: nums.filter((n) => !cited.some((i) => passage(i).numbers.has(n))),
+      unsupportedNumbers: [...numbers].filter((n) => !cited.some((i) => passage(i).numbers.has(n))),
     });
   }
   return out;

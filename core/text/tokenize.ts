@@ -26,6 +26,12 @@ export const STOP_WORDS: ReadonlySet<string> = new Set(
   ).split(" "),
 );
 
+/**
+ * Words that frame a question rather than name its topic ("how long", "how much", "I need", "can you tell me"):
+ * generic English, not fitted to any question set.
+ */
+export const QUESTION_FRAME_WORDS: ReadonlySet<string> = new Set(["long", "much", "many", "often", "soon", "far", "need", "want", "know", "tell", "please", "can", "possible"]);
+
 /** Tokens minus stop words. */
 export function contentTokens(text: string): string[] {
   return tokenize(text).filter((t) => !STOP_WORDS.has(t));

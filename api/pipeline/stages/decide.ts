@@ -60,7 +60,7 @@ export function decide(ctx: PipelineContext): NonNullable<PipelineContext["decis
     return { decision: a.decision, confidence: a.confidence, ...(a.reason ? { reason: a.reason } : {}) };
   }
   const finished = o.finishReason === "stop" || o.finishReason === "length";
-  const claims = sentenceSupport(o.text, ctx.passages.map((p) => p.text));
+  const claims = sentenceSupport(o.text, ctx.passages);
   const supported = claims.filter(isSupported).length;
   const grounded = claims.length ? supported / claims.length : 0;
   const numberMissing = claims.some((c) => c.unsupportedNumbers.length > 0);

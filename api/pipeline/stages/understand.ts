@@ -13,7 +13,7 @@
  *     they, them, those, these): the previous question's content words that the message lacks are appended.
  *     "Is it covered by the warranty?" after "My laptop screen cracked" -> "Is it covered by the warranty? laptop screen cracked"
  */
-import { collapseWhitespace, foldForMatch, normalizeText, STOP_WORDS } from "../../../core/text";
+import { collapseWhitespace, foldForMatch, normalizeText, QUESTION_FRAME_WORDS, STOP_WORDS } from "../../../core/text";
 import type { HistoryTurn, Slots, StepStage, Understanding } from "../stage";
 
 export type { HistoryTurn, Slots, Understanding } from "../stage";
@@ -34,7 +34,7 @@ const ISO_DATE = /\b\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])\b/g;
 const WORD = /[\p{L}\p{N}]+(?:[-_.'’/][\p{L}\p{N}]+)*/gu;
 const PRONOUNS = new Set(["it", "that", "this", "they", "them", "those", "these"]);
 /** Question words that frame a question rather than name its topic. */
-const FRAME_WORDS = new Set(["long", "much", "many", "often", "soon", "far", "need", "want", "know", "tell", "please", "can", "possible"]);
+const FRAME_WORDS = QUESTION_FRAME_WORDS;
 const QUESTION_START = /^(?:when|what|how|where|why|who|which|can|could|do|does|did|is|are|was|will|would|should|may|if)\b/i;
 /** Patterns of an elliptical follow-up; `short`: the captured phrase must be a short noun phrase (at most 3 words, not a clause). */
 const ELLIPSIS: { re: RegExp; short: boolean }[] = [
