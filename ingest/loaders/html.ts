@@ -20,6 +20,8 @@ interface State {
   heading: number;
   headingBuf: string;
   buf: string;
+  /** buf has a non-whitespace character (kept as a flag: trimming the growing buffer at every row was quadratic). */
+  filled: boolean;
   paragraphs: string[];
   sections: LoadedSection[];
   path: string[];
@@ -50,7 +52,7 @@ function onEnd(el: HTMLRewriterTypes.Element, fn: () => void): void {
 
 export function loadHtml(source: string, filename?: string): LoadedDocument {
   const s: State = {
-    skip: 0, pre: 0, heading: 0, headingBuf: "", buf: "", paragraphs: [], sections: [], path: [],
+    skip: 0, pre: 0, heading: 0, headingBuf: "", buf: "", filled: false, paragraphs: [], sections: [], path: [],
     title: "", titleOpen: false, titleSeen: false, cellIndex: 0,
   };
   const flushParagraph = () => {
@@ -58,6 +60,11 @@ export function loadHtml(source: string, filename?: string): LoadedDocument {
     if (text === "-") return; // a list marker waiting for its item's text (<li><p>..</p></li>)
     if (text) s.paragraphs.push(text);
     s.buf = "";
+    s.filled = false;
+  };
+  const put = (text: string) => {
+    s.buf += text;
+    if (!s.filled && /\S/.test(text)) s.filled = true;
   };
   const flushSection = () => {
     flushParagraph();
@@ -117,22 +124,22 @@ export function loadHtml(source: string, filename?: string): LoadedDocument {
         });
       },
     })
-    .on("br", { element: () => void (s.skip === 0 && (s.buf += NL)) })
+    .on("br", { element: () => void (s.skip === 0 && put(NL)) })
     .on("li", {
       element() {
-        if (s.skip === 0) s.buf += (s.buf.trim() ? NL : "") + "- ";
+        if (s.skip === 0) put((s.filled ? NL : "") + "- ");
       },
     })
     .on("tr", {
       element() {
         if (s.skip > 0) return;
         s.cellIndex = 0;
-        if (s.buf.trim()) s.buf += NL;
+        if (s.filled) put(NL);
       },
     })
     .on("td, th", {
       element() {
-        if (s.skip === 0 && s.cellIndex++ > 0) s.buf += " | ";
+        if (s.skip === 0 && s.cellIndex++ > 0) put(" | ");
       },
     })
     .onDocument({
@@ -141,7 +148,7 @@ export function loadHtml(source: string, filename?: string): LoadedDocument {
         if (s.skip > 0) return;
         const text = s.pre > 0 ? t.text.replace(/\n/g, NL) : t.text;
         if (s.heading) s.headingBuf += text;
-        else s.buf += text;
+        else put(text);
       },
     });
 
