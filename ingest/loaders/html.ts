@@ -4,6 +4,7 @@
  * table rows become "a | b" lines, entities are decoded. Title from <title>, else the first h1.
  */
 import type { LoadedDocument, LoadedSection } from "../types";
+import { sectionList, type TextLimit } from "./text-limit";
 import { HeadingTrail } from "./headings";
 import { decodeEntities } from "./html-entities";
 
@@ -50,9 +51,9 @@ function onEnd(el: HTMLRewriterTypes.Element, fn: () => void): void {
   }
 }
 
-export function loadHtml(source: string, filename?: string): LoadedDocument {
+export function loadHtml(source: string, filename?: string, limit?: TextLimit): LoadedDocument {
   const s: State = {
-    skip: 0, pre: 0, heading: 0, headingBuf: "", buf: "", filled: false, paragraphs: [], sections: [], path: [],
+    skip: 0, pre: 0, heading: 0, headingBuf: "", buf: "", filled: false, paragraphs: [], sections: sectionList(limit), path: [],
     title: "", titleOpen: false, titleSeen: false, cellIndex: 0,
   };
   const flushParagraph = () => {

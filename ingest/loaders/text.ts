@@ -4,6 +4,7 @@
  * short line, else the file name.
  */
 import type { LoadedDocument, LoadedSection } from "../types";
+import { sectionList, type TextLimit } from "./text-limit";
 import { detectHeading, HeadingTrail } from "./headings";
 
 const UNDERLINE = /^(={3,}|-{3,})\s*$/;
@@ -38,14 +39,14 @@ function titleCandidate(blocks: string[][]): string | undefined {
   return first;
 }
 
-export function loadText(source: string, filename?: string): LoadedDocument {
+export function loadText(source: string, filename?: string, limit?: TextLimit): LoadedDocument {
   const blocks = source
     .split(/\n[ \t]*\n/)
     .map((b) => b.split("\n").map((l) => l.trimEnd()).filter((l) => l.trim()))
     .filter((b) => b.length > 0);
 
   const trail = new HeadingTrail();
-  const sections: LoadedSection[] = [];
+  const sections = sectionList(limit);
   let path: string[] = [];
   let paragraphs: string[] = [];
   const flush = () => {
