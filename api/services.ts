@@ -13,6 +13,7 @@ import { IndexSync } from "../core/stores/index-sync";
 import { openStores, type OpenStoresOptions, type Stores } from "../core/stores/open-stores";
 import { JobRunner } from "../ingest/job-runner";
 import { closePdfWorkers } from "../ingest/loaders";
+import { closeIngestWorkers } from "../ingest/prepare-off-thread";
 import { createIngestion } from "../ingest/create-ingestion";
 import type { IngestionPipeline } from "../ingest/pipeline";
 import { HealthRegistry, type Health } from "./modules/health/service";
@@ -158,8 +159,9 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
       await generator.close?.();
       await indexSync?.stop();
       await cache.close();
-      await jobs.drain();
-      await closePdfWorkers();
+      await jobs.stop();
+      closeIngestWorkers();
+      closePdfWorkers();
       await stores.close();
     },
   };
