@@ -14,6 +14,7 @@ import { openStores, type OpenStoresOptions, type Stores } from "../core/stores/
 import { JobRunner } from "../ingest/job-runner";
 import { closePdfWorkers } from "../ingest/loaders";
 import { closeIngestWorkers } from "../ingest/prepare-off-thread";
+import { closeEmbedWorkers } from "../core/embeddings/off-thread-embedder";
 import { createIngestion } from "../ingest/create-ingestion";
 import type { IngestionPipeline } from "../ingest/pipeline";
 import { HealthRegistry, type Health } from "./modules/health/service";
@@ -161,6 +162,7 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
       await cache.close();
       await jobs.stop();
       closeIngestWorkers();
+      closeEmbedWorkers();
       closePdfWorkers();
       await stores.close();
     },

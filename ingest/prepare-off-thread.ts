@@ -28,8 +28,8 @@ export function closeIngestWorkers(): void {
   for (const w of busy) w.dispatchEvent(new Event("ingest-close"));
 }
 
-export function prepareOffThread(input: LoaderInput, opts: PrepareOptions & { signal?: AbortSignal }): Promise<PreparedDocument> {
-  const { signal, ...plain } = opts;
+export function prepareOffThread(input: LoaderInput, opts: PrepareOptions & { signal?: AbortSignal; graceMs?: number }): Promise<PreparedDocument> {
+  const { signal, graceMs = GRACE_MS, ...plain } = opts;
   return new Promise<PreparedDocument>((resolve, reject) => {
     if (signal?.aborted) return reject(abortReason(signal));
     const worker = (idle.pop() ?? new Worker(WORKER_URL)) as RefWorker;
@@ -52,7 +52,7 @@ export function prepareOffThread(input: LoaderInput, opts: PrepareOptions & { si
       } else worker.terminate();
       fn();
     };
-    const timer = setTimeout(() => finish(() => reject(ingestTimeout(opts.timeoutMs)), false), opts.timeoutMs + GRACE_MS);
+    const timer = setTimeout(() => finish(() => reject(ingestTimeout(opts.timeoutMs)), false), opts.timeoutMs + graceMs);
     const onAbort = () => finish(() => reject(abortReason(signal!)), false);
     const onClose = () => finish(() => reject(errors.unavailable("INGEST_ABORTED", "ingestion was stopped: the server is shutting down")), false);
     signal?.addEventListener("abort", onAbort, { once: true });
