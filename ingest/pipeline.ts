@@ -206,8 +206,18 @@ export class IngestionPipeline {
     try {
       let t = performance.now();
       opts.onProgress?.({ stage: "index", done: 0, total: chunkRows.length });
-      await this.deps.documents.insertChunks(chunkRows);
-      await this.deps.documents.insertRecords(recordRows);
+      // In slices with a macrotask yield between them: the embedded database's queries resolve without giving
+      // timers and requests a turn, so one call with every row held the thread for seconds on large documents.
+      for (let i = 0; i < chunkRows.length; i += ROW_SLICE) {
+        opts.signal?.throwIfAborted();
+        await this.deps.documents.insertChunks(chunkRows.slice(i, i + ROW_SLICE));
+        opts.onProgress?.({ stage: "index", done: Math.min(i + ROW_SLICE, chunkRows.length), total: chunkRows.length });
+        await yieldThread();
+      }
+      for (let i = 0; i < recordRows.length; i += ROW_SLICE) {
+        await this.deps.documents.insertRecords(recordRows.slice(i, i + ROW_SLICE));
+        await yieldThread();
+      }
       timings.storeMs = performance.now() - t;
       for (const index of this.deps.indexes) {
         t = performance.now();
@@ -268,6 +278,9 @@ export class IngestionPipeline {
 
 /** The text a chunk is embedded from (defined with the vector chunk index). */
 export { embeddingText } from "../core/stores/chunk-indexes";
+
+const ROW_SLICE = 500;
+const yieldThread = () => new Promise<void>((r) => setImmediate(r));
 
 function contentHash(req: IngestRequest): string {
   const h = createHash("sha256");
