@@ -30,17 +30,34 @@ async function main() {
   logger.info(
     `listening on http://${config.host}:${app.server?.port} (store: ${services.stores.database.kind}, embedder: ${services.stores.embedder.current().id}; ready in ${Math.round(performance.now() - t)} ms). OpenAPI: /swagger`,
   );
+  // Stop: refuse new connections, abort running ingestion (its workers are terminated and its new version
+  // removed), close the stores; past SHUTDOWN_TIMEOUT_MS the process exits anyway, and a second signal exits at once.
   let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
+  const stop = (signal: string) => {
+    if (stopping) {
+      logger.warn(`${signal} again: exiting now`);
+      process.exit(1);
+    }
     stopping = true;
-    logger.info(`${signal}: shutting down`);
-    await app.stop();
-    await services.close();
-    process.exit(0);
+    const limit = config.limits.shutdownTimeoutMs;
+    logger.info(`${signal}: shutting down (at most ${limit} ms)`);
+    const timer = setTimeout(() => {
+      logger.warn(`shutdown did not finish within ${limit} ms: exiting`);
+      process.exit(1);
+    }, limit);
+    void (async () => {
+      try {
+        await app.stop(true);
+        await services.close();
+      } catch (e) {
+        logger.error(`shutdown: ${(e as Error).message}`);
+      }
+      clearTimeout(timer);
+      process.exit(0);
+    })();
   };
-  process.on("SIGINT", () => void stop("SIGINT"));
-  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
 }
 
 await main();

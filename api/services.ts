@@ -13,6 +13,8 @@ import { IndexSync } from "../core/stores/index-sync";
 import { openStores, type OpenStoresOptions, type Stores } from "../core/stores/open-stores";
 import { JobRunner } from "../ingest/job-runner";
 import { closePdfWorkers } from "../ingest/loaders";
+import { closeIngestWorkers } from "../ingest/prepare-off-thread";
+import { closeEmbedWorkers } from "../core/embeddings/off-thread-embedder";
 import { createIngestion } from "../ingest/create-ingestion";
 import type { IngestionPipeline } from "../ingest/pipeline";
 import { HealthRegistry, type Health } from "./modules/health/service";
@@ -162,8 +164,10 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
       await generator.close?.();
       await indexSync?.stop();
       await cache.close();
-      await jobs.drain();
-      await closePdfWorkers();
+      await jobs.stop();
+      closeIngestWorkers();
+      closeEmbedWorkers();
+      closePdfWorkers();
       await stores.close();
     },
   };

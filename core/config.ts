@@ -40,7 +40,7 @@ export interface Config {
   embeddings: { baseUrl?: string; model: string; apiKey?: string; cacheDir: string };
   defaultTenant: string;
   sampleKb: boolean;
-  limits: { maxUploadBytes: number; maxQueryChars: number; maxDocumentChars: number; ingestTimeoutMs: number; maxMessageChars: number; urlFetchTimeoutMs: number };
+  limits: { maxUploadBytes: number; maxQueryChars: number; maxDocumentChars: number; ingestTimeoutMs: number; maxMessageChars: number; urlFetchTimeoutMs: number; shutdownTimeoutMs: number };
   streaming: {
     /** SSE heartbeat comment / WebSocket ping interval. */
     heartbeatMs: number;
@@ -217,6 +217,7 @@ export function loadConfig(env: Env = process.env): Config {
       ingestTimeoutMs: int(env, "INGEST_TIMEOUT_MS", 120_000, 1000, 3_600_000),
       maxMessageChars: int(env, "MAX_MESSAGE_CHARS", 4000, 16, 1_000_000),
       urlFetchTimeoutMs: int(env, "URL_FETCH_TIMEOUT_MS", 15_000, 50, 600_000),
+      shutdownTimeoutMs: int(env, "SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000),
     },
     streaming: {
       heartbeatMs: int(env, "SSE_HEARTBEAT_MS", 15_000, 10, 3_600_000),

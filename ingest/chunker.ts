@@ -196,7 +196,8 @@ export function chunkDocument(doc: LoadedDocument, opts: ChunkOptions): ChunkDra
         const sec = doc.sections[si]!;
         const prevPage = k > 0 ? doc.sections[run.sections[k - 1]!]!.page : undefined;
         const first: Boundary = r > 0 && k === 0 ? "section" : k > 0 && sec.page !== prevPage ? "page" : "paragraph";
-        pieces.push(...sectionPieces(full, offsets[si]!, offsets[si]! + sec.text.length, first, run.start, size));
+        // A loop, not push(...): a long section has more pieces than a call can take arguments.
+        for (const piece of sectionPieces(full, offsets[si]!, offsets[si]! + sec.text.length, first, run.start, size)) pieces.push(piece);
       });
     });
 

@@ -19,6 +19,9 @@ export class JobRunner {
   private readonly queue: { job: JobInfo; req: IngestRequest }[] = [];
   private readonly idle = new Set<() => void>();
   private readonly finished = new Map<string, { promise: Promise<void>; resolve: () => void }>();
+  /** Abort controllers of the running jobs (stop() aborts them; the pipeline rolls back the new version). */
+  private readonly running$ = new Set<AbortController>();
+  private stopped = false;
 
   constructor(
     private readonly pipeline: IngestionPipeline,
@@ -27,6 +30,7 @@ export class JobRunner {
   ) {}
 
   async submit(req: IngestRequest): Promise<JobInfo> {
+    if (this.stopped) throw errors.unavailable("SHUTTING_DOWN", "the server is shutting down; submit the document again shortly", undefined, 5);
     if (this.queue.length >= this.opts.maxQueued) {
       throw errors.unavailable("INGEST_QUEUE_FULL", `${this.queue.length} ingestion jobs are waiting; try again shortly`, undefined, 5);
     }
@@ -48,6 +52,25 @@ export class JobRunner {
   async drain(): Promise<void> {
     if (!this.running && !this.queue.length) return;
     await new Promise<void>((resolve) => this.idle.add(resolve));
+  }
+
+  /**
+   * Shutdown: refuses new jobs, fails the queued ones and aborts the running ones (their workers are terminated
+   * and their new version removed; the previous version stays live), then waits for them to finish.
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const reason = errors.unavailable("INGEST_ABORTED", "ingestion was stopped: the server is shutting down; submit the document again");
+    const queued = this.queue.splice(0);
+    for (const { job } of queued) {
+      await this.jobs
+        .update(job.tenantId, job.id, { status: "failed", error: { code: reason.code, message: reason.message }, finishedAt: new Date() })
+        .catch(() => {});
+      this.finished.get(job.id)?.resolve();
+      this.finished.delete(job.id);
+    }
+    for (const c of this.running$) c.abort(reason);
+    await this.drain();
   }
 
   get depth(): { running: number; queued: number } {
@@ -75,8 +98,11 @@ export class JobRunner {
     const { tenantId, id } = job;
     await this.jobs.update(tenantId, id, { status: "running", startedAt: new Date() });
     let lastWrite = 0;
+    const abort = new AbortController();
+    this.running$.add(abort);
     try {
       const res = await this.pipeline.ingest(req, {
+        signal: abort.signal,
         onProgress: (p) => {
           const now = Date.now();
           if (now - lastWrite < 500) return;
@@ -102,6 +128,8 @@ export class JobRunner {
           finishedAt: new Date(),
         })
         .catch(() => {});
+    } finally {
+      this.running$.delete(abort);
     }
   }
 }

@@ -16,11 +16,11 @@ import type { ChunkIndex } from "../core/ports/chunk-index";
 import type { DocumentSelector } from "../core/ports/filters";
 import type { ChunkInfo, DocumentInfo, RecordInfo } from "../core/ports/store";
 import { estimateTokens } from "../core/text/tokenize";
-import { chunkDocument, fullTextOf } from "./chunker";
 import { guessDocType } from "./doc-type";
 import { KeyedMutex } from "./keyed-mutex";
-import { loadDocument } from "./loaders";
-import type { ChunkDraft, LoadedDocument } from "./types";
+import type { LoadedMeta, PreparedDocument, PrepareOptions } from "./prepare-document";
+import { prepareOffThread } from "./prepare-off-thread";
+import type { ChunkDraft, LoaderInput } from "./types";
 
 export interface IngestRequest {
   tenantId: string;
@@ -70,13 +70,20 @@ export interface IngestionDeps {
   fitEmbedder?: (texts: string[]) => Promise<boolean>;
   /** Called once a document's new version is live, or once it is deleted (other replicas re-read it). */
   onChange?: (change: { tenantId: string; documentId: string }) => void;
+  /**
+   * Load + chunk of one document. Default: in the ingestion worker (prepare-off-thread.ts), so no parsing or
+   * chunking runs on the caller's thread; prepareDocument (prepare-document.ts) does the same in-process.
+   */
+  prepare?: (input: LoaderInput, opts: PrepareOptions & { signal?: AbortSignal }) => Promise<PreparedDocument>;
 }
 
 interface Prepared {
   req: IngestRequest;
   hash: string;
   existing: DocumentInfo | null;
-  loaded?: LoadedDocument;
+  loaded?: LoadedMeta;
+  /** The full text the drafts' offsets refer to. */
+  content?: string;
   drafts?: ChunkDraft[];
 }
 
@@ -139,14 +146,14 @@ export class IngestionPipeline {
     const existing = await this.deps.documents.findBySource(req.tenantId, req.source);
     if (existing && existing.contentHash === hash) return { req, hash, existing };
     opts.onProgress?.({ stage: "load", done: 0, total: 1 });
-    const loaded = await loadDocument(
+    const { limits, chunking } = this.deps.config;
+    const { loaded, content, drafts } = await (this.deps.prepare ?? prepareOffThread)(
       { bytes: req.bytes, filename: req.filename, mimeType: req.mimeType },
-      { signal: opts.signal, maxChars: this.deps.config.limits.maxDocumentChars, timeoutMs: this.deps.config.limits.ingestTimeoutMs },
+      { signal: opts.signal, maxChars: limits.maxDocumentChars, timeoutMs: limits.ingestTimeoutMs, chunking },
     );
-    opts.onProgress?.({ stage: "chunk", done: 0, total: 1 });
-    const drafts = chunkDocument(loaded, this.deps.config.chunking);
+    opts.onProgress?.({ stage: "chunk", done: 1, total: 1 });
     if (!drafts.length) throw errors.invalid("EMPTY_DOCUMENT", `'${req.source}' has no text to index`);
-    return { req, hash, existing, loaded, drafts };
+    return { req, hash, existing, loaded, content, drafts };
   }
 
   private async commit(p: Prepared, opts: IngestOptions): Promise<IngestResult> {
@@ -158,13 +165,14 @@ export class IngestionPipeline {
     if (existing && existing.contentHash === hash) {
       return { status: "unchanged", document: existing, chunks: existing.chunkCount, records: existing.recordCount, pages: existing.pageCount, timings };
     }
-    if (!p.loaded || !p.drafts) {
+    if (!p.loaded || !p.drafts || p.content === undefined) {
       // prepare() saw it unchanged but it changed since: load it now.
       const again = await this.prepare(req, opts);
       return this.commit({ ...again, existing }, opts);
     }
     const loaded = p.loaded;
     const drafts = p.drafts;
+    const content = p.content;
     const docId = existing?.id ?? `doc_${randomUUID()}`;
     const version = (existing?.version ?? 0) + 1;
     const title = req.title?.trim() || loaded.title || basename(req.source);
@@ -199,8 +207,18 @@ export class IngestionPipeline {
     try {
       let t = performance.now();
       opts.onProgress?.({ stage: "index", done: 0, total: chunkRows.length });
-      await this.deps.documents.insertChunks(chunkRows);
-      await this.deps.documents.insertRecords(recordRows);
+      // In slices with a macrotask yield between them: the embedded database's queries resolve without giving
+      // timers and requests a turn, so one call with every row held the thread for seconds on large documents.
+      for (let i = 0; i < chunkRows.length; i += ROW_SLICE) {
+        opts.signal?.throwIfAborted();
+        await this.deps.documents.insertChunks(chunkRows.slice(i, i + ROW_SLICE));
+        opts.onProgress?.({ stage: "index", done: Math.min(i + ROW_SLICE, chunkRows.length), total: chunkRows.length });
+        await yieldThread();
+      }
+      for (let i = 0; i < recordRows.length; i += ROW_SLICE) {
+        await this.deps.documents.insertRecords(recordRows.slice(i, i + ROW_SLICE));
+        await yieldThread();
+      }
       timings.storeMs = performance.now() - t;
       for (const index of this.deps.indexes) {
         t = performance.now();
@@ -227,7 +245,7 @@ export class IngestionPipeline {
         recordCount: recordRows.length,
         bytes: req.bytes.byteLength,
         metadata: { ...(loaded.metadata ?? {}), ...(req.metadata ?? {}), ...(req.filename ? { filename: req.filename } : {}) },
-        content: fullTextOf(loaded),
+        content,
         createdAt: existing?.createdAt ?? now,
         updatedAt: now,
       };
@@ -261,6 +279,9 @@ export class IngestionPipeline {
 
 /** The text a chunk is embedded from (defined with the vector chunk index). */
 export { embeddingText } from "../core/stores/chunk-indexes";
+
+const ROW_SLICE = 500;
+const yieldThread = () => new Promise<void>((r) => setImmediate(r));
 
 function contentHash(req: IngestRequest): string {
   const h = createHash("sha256");

@@ -7,7 +7,7 @@ import type { ChunkIndex, VersionBatch } from "../ports/chunk-index";
 import type { EmbedderHandle } from "../ports/embedder";
 import type { KeywordIndex } from "../ports/keyword-index";
 import type { VectorIndex } from "../ports/vector-index";
-import { errors } from "../errors";
+import { embedOffThread } from "../embeddings/off-thread-embedder";
 
 /** The text a chunk is embedded from: its own words plus the title and section it sits under. */
 export function embeddingText(title: string, c: { sectionPath: string[]; text: string }): string {
@@ -15,34 +15,49 @@ export function embeddingText(title: string, c: { sectionPath: string[]; text: s
   return `${head}\n${c.text}`;
 }
 
+const KEYWORD_SLICE = 500;
+const UPSERT_SLICE = 2000;
+const yieldThread = () => new Promise<void>((r) => setImmediate(r));
+
 const metaOf = (b: VersionBatch) => ({ tenantId: b.tenantId, documentId: b.documentId, version: b.version, docType: b.docType, source: b.source, tags: b.tags });
 
+/**
+ * Vectors: the local embedder embeds in a worker (core/embeddings/off-thread-embedder.ts) with the same binary
+ * and fitted state, so its id is the current one; a remote embedder embeds in place (network I/O).
+ */
 export function vectorChunkIndex(embedder: EmbedderHandle, vectors: () => VectorIndex, o: { batchSize?: number } = {}): ChunkIndex {
   return {
     name: "vectors",
     async write(b, w = {}) {
       const e = embedder.current();
-      const size = o.batchSize ?? 64;
       const meta = metaOf(b);
-      const out: Float32Array[] = [];
-      for (let i = 0; i < b.chunks.length; i += size) {
-        if (w.signal?.aborted) throw errors.unavailable("INGEST_ABORTED", "ingestion was cancelled");
-        out.push(...(await e.embed(b.chunks.slice(i, i + size).map((c) => embeddingText(b.title, c)), w.signal)));
-        w.onProgress?.(Math.min(i + size, b.chunks.length), b.chunks.length);
+      const texts = b.chunks.map((c) => embeddingText(b.title, c));
+      const out = await embedOffThread(e, texts, { signal: w.signal, batchSize: o.batchSize ?? 256, onProgress: w.onProgress });
+      const rows = b.chunks.map((c, i) => ({ ...meta, id: c.id, vector: out[i]! }));
+      // Upsert in slices, yielding between them, so the in-memory mirror's copy never holds the thread long.
+      for (let i = 0; i < rows.length; i += UPSERT_SLICE) {
+        await vectors().upsert(rows.slice(i, i + UPSERT_SLICE));
+        await yieldThread();
       }
-      await vectors().upsert(b.chunks.map((c, i) => ({ ...meta, id: c.id, vector: out[i]! })));
     },
     async commit() {},
     remove: (sel) => vectors().remove(sel),
   };
 }
 
+/** The keyword index lives on this thread: chunks are added in slices with a yield between them. */
 export function keywordChunkIndex(keywords: KeywordIndex): ChunkIndex {
   return {
     name: "keywords",
-    async write(b) {
+    async write(b, w = {}) {
       const meta = metaOf(b);
-      await keywords.add(b.chunks.map((c) => ({ ...meta, id: c.id, title: b.title, section: c.sectionPath.join(" > "), text: c.text })));
+      for (let i = 0; i < b.chunks.length; i += KEYWORD_SLICE) {
+        w.signal?.throwIfAborted();
+        const slice = b.chunks.slice(i, i + KEYWORD_SLICE);
+        await keywords.add(slice.map((c) => ({ ...meta, id: c.id, title: b.title, section: c.sectionPath.join(" > "), text: c.text })));
+        w.onProgress?.(Math.min(i + KEYWORD_SLICE, b.chunks.length), b.chunks.length);
+        await yieldThread();
+      }
     },
     async commit() {},
     remove: (sel) => keywords.remove(sel),

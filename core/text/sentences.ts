@@ -12,6 +12,32 @@ export interface SentenceSpan {
   end: number;
 }
 
+/** Characters searched back for the space before a period: longer words are never abbreviations. */
+const WORD_WINDOW = 32;
+const OPENERS = `("'“‘`;
+
+/**
+ * The lower-cased word before position `i` (from the last space), leading opening quotes/brackets removed; or
+ * undefined when it is longer than any abbreviation. Looks back at most WORD_WINDOW characters, so text without
+ * spaces (lists of codes, one item per line) stays linear instead of rescanning to its start at every period.
+ */
+function wordBefore(text: string, i: number): string | undefined {
+  const from = Math.max(0, i - WORD_WINDOW);
+  let sp = -1;
+  for (let k = i - 1; k >= from; k--) {
+    if (text.charCodeAt(k) === 32) {
+      sp = k;
+      break;
+    }
+  }
+  if (sp < 0 && from > 0) {
+    // No space in the window: the word is long unless it is a long run of opening quotes before a short word.
+    for (let k = from; k < i - 8; k++) if (!OPENERS.includes(text[k]!)) return undefined;
+    sp = text.lastIndexOf(" ", i - 1);
+  }
+  return text.slice(sp + 1, i).toLowerCase().replace(/^[("'“‘]+/, "");
+}
+
 /** Splits text into sentences with their offsets in the input. Blank lines and list bullets end a sentence. */
 export function splitSentences(text: string): SentenceSpan[] {
   const spans: SentenceSpan[] = [];
@@ -40,8 +66,8 @@ export function splitSentences(text: string): SentenceSpan[] {
     while (j < text.length && /[.!?"'”’)\]]/.test(text[j]!)) j++;
     if (j < text.length && !/\s/.test(text[j]!)) continue; // "4.5", "e.g.x", "example.com"
     if (ch === ".") {
-      const before = text.slice(Math.max(0, text.lastIndexOf(" ", i - 1) + 1), i).toLowerCase().replace(/^[("'“‘]+/, "");
-      if (ABBREVIATIONS.has(before) || /^[a-z]$/i.test(before)) continue; // "Dr.", "e.g.", initials
+      const before = wordBefore(text, i);
+      if (before !== undefined && (ABBREVIATIONS.has(before) || /^[a-z]$/i.test(before))) continue; // "Dr.", "e.g.", initials
       const next = text.slice(j).trimStart();
       if (next && /^[a-z0-9]/.test(next) && !/^\d+[.)]\s/.test(next)) continue; // continues in lower case
     }

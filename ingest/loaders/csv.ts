@@ -7,6 +7,7 @@
 import { parse, type CsvError } from "csv-parse/sync";
 import { errors } from "../../core/errors";
 import type { LoadedDocument, LoadedRecord, LoadedSection } from "../types";
+import { sectionList, type TextLimit } from "./text-limit";
 
 const KEY_NAME = /^(id|sku|order_?id|order_?(number|no|num)|.+_id|id_.+)$/;
 
@@ -78,7 +79,7 @@ function parseRows(source: string, delimiter: string): Parsed[] {
   }
 }
 
-export function loadCsv(source: string, filename?: string, opts: { tsv?: boolean } = {}): LoadedDocument {
+export function loadCsv(source: string, filename?: string, opts: { tsv?: boolean } & Partial<TextLimit> = {}): LoadedDocument {
   const collection = (filename ?? "records").toLowerCase().trim().replace(/\s+/g, "_");
   const delimiter = sniffDelimiter(source, opts.tsv);
   const rows = parseRows(source, delimiter);
@@ -89,7 +90,7 @@ export function loadCsv(source: string, filename?: string, opts: { tsv?: boolean
   const keyIndex = Math.max(0, headers.findIndex((h) => KEY_NAME.test(normName(h))));
   const entity = entityName(collection);
   const records: LoadedRecord[] = [];
-  const sections: LoadedSection[] = [];
+  const sections = sectionList(opts.maxChars === undefined ? undefined : { maxChars: opts.maxChars });
 
   for (const { record, info } of rows.slice(1)) {
     if (record.length > headers.length && record.slice(headers.length).some((v) => v.trim())) {

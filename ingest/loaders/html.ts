@@ -6,6 +6,7 @@
  * header row, else "a | b"), entities are decoded. Title from <title>, else the first h1.
  */
 import type { LoadedDocument, LoadedSection } from "../types";
+import { sectionList, type TextLimit } from "./text-limit";
 import { HeadingTrail } from "./headings";
 import { decodeEntities } from "./html-entities";
 import { HtmlTable } from "./html-table";
@@ -24,6 +25,8 @@ interface State {
   heading: number;
   headingBuf: string;
   buf: string;
+  /** Whether `buf` has non-space text (kept instead of trimming the growing buffer for every list item). */
+  filled: boolean;
   paragraphs: string[];
   sections: LoadedSection[];
   path: string[];
@@ -55,23 +58,31 @@ function onEnd(el: HTMLRewriterTypes.Element, fn: () => void): void {
   }
 }
 
-export function loadHtml(source: string, filename?: string): LoadedDocument {
+export function loadHtml(source: string, filename?: string, limit?: TextLimit): LoadedDocument {
   const s: State = {
-    skip: 0, pre: 0, heading: 0, headingBuf: "", buf: "", paragraphs: [], sections: [], path: [],
+    skip: 0, pre: 0, heading: 0, headingBuf: "", buf: "", filled: false, paragraphs: [], sections: sectionList(limit), path: [],
     title: "", titleOpen: false, titleSeen: false, tables: [],
   };
   const table = () => s.tables[s.tables.length - 1];
+  const put = (text: string) => {
+    s.buf += text;
+    if (!s.filled && /\S/.test(text)) s.filled = true;
+  };
+  const setBuf = (text: string) => {
+    s.buf = text;
+    s.filled = /\S/.test(text);
+  };
   /** Appends text where it belongs: the open heading, else the open table cell, else the paragraph. */
   const emit = (text: string) => {
     if (s.heading) s.headingBuf += text;
     else if (table()?.inCell) table()!.text(text);
-    else s.buf += text;
+    else put(text);
   };
   const flushParagraph = () => {
     const text = clean(s.buf);
     if (text === "-") return; // a list marker waiting for its item's text (<li><p>..</p></li>)
     if (text) s.paragraphs.push(text);
-    s.buf = "";
+    setBuf("");
   };
   const flushSection = () => {
     flushParagraph();
@@ -138,7 +149,7 @@ export function loadHtml(source: string, filename?: string): LoadedDocument {
             if (table()?.inCell) table()!.text(` ${text.replace(/\n/g, "; ")} `);
             else if (text) {
               flushParagraph();
-              s.buf = text.replace(/\n/g, NL);
+              setBuf(text.replace(/\n/g, NL));
               flushParagraph();
             }
           });
@@ -180,14 +191,14 @@ export function loadHtml(source: string, filename?: string): LoadedDocument {
       element() {
         if (s.skip > 0) return;
         if (s.heading || table()?.inCell) emit(" ");
-        else s.buf += NL;
+        else put(NL);
       },
     })
     .on("li", {
       element() {
         if (s.skip > 0) return;
         if (table()?.inCell) table()!.text(" ");
-        else s.buf += (s.buf.trim() ? NL : "") + "- ";
+        else put((s.filled ? NL : "") + "- ");
       },
     })
     .on("tr", {
@@ -217,7 +228,7 @@ export function loadHtml(source: string, filename?: string): LoadedDocument {
   while (s.tables.length) {
     const text = s.tables.shift()!.render(); // a table left unclosed at the end of input
     flushParagraph();
-    s.buf = text.replace(/\n/g, NL);
+    setBuf(text.replace(/\n/g, NL));
   }
   flushSection();
   const title = clean(s.title).replace(/\n/g, " ") || s.firstH1 || filename || "Untitled page";

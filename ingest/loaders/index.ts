@@ -12,6 +12,7 @@ import { loadJson } from "./json";
 import { loadMarkdown } from "./markdown";
 import { abortReason, loadPdf } from "./pdf";
 import { loadText } from "./text";
+import { documentTooLarge } from "./text-limit";
 
 export { detectFormat, type DocumentFormat } from "./detect";
 export { closePdfWorkers } from "./pdf";
@@ -28,22 +29,22 @@ function throwIfAborted(signal?: AbortSignal): void {
 function loadTextual(format: Exclude<DocumentFormat, "pdf">, input: LoaderInput, opts: LoaderOptions): LoadedDocument {
   const source = decodeText(input.bytes);
   const name = baseName(input.filename);
+  const limit = { maxChars: opts.maxChars };
   switch (format) {
     case "markdown":
-      return loadMarkdown(source, name);
+      return loadMarkdown(source, name, limit);
     case "html":
-      return loadHtml(source, name);
+      return loadHtml(source, name, limit);
     case "text":
-      return loadText(normalizeText(source), name);
+      return loadText(normalizeText(source), name, limit);
     case "json":
-      return loadJson(source, name);
+      return loadJson(source, name, limit);
     case "csv":
-      return loadCsv(source, name, { tsv: extensionOf(input.filename) === "tsv" || /tab-separated/i.test(input.mimeType ?? "") });
+      return loadCsv(source, name, { tsv: extensionOf(input.filename) === "tsv" || /tab-separated/i.test(input.mimeType ?? ""), ...limit });
   }
 }
 
-const tooLarge = (max: number) =>
-  errors.tooLarge("DOCUMENT_TOO_LARGE", `the document has more than ${max} characters of text; split it into smaller files`);
+const tooLarge = documentTooLarge;
 
 /** Loads one file into normalised sections. Throws AppError for unsupported, empty, malformed or oversize input. */
 export async function loadDocument(input: LoaderInput, opts: LoaderOptions): Promise<LoadedDocument> {

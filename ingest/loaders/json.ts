@@ -6,6 +6,7 @@
 import { errors } from "../../core/errors";
 import { normalizeText } from "../../core/text";
 import type { LoadedDocument, LoadedSection } from "../types";
+import { sectionList, type TextLimit } from "./text-limit";
 import { locateJsonError } from "./json-error";
 
 const FORMS = "an array of {title, text, url?} or an object {pages: [{url, title, text}]}";
@@ -41,7 +42,7 @@ function shapeError(message: string, details?: Record<string, unknown>) {
   return errors.invalid("JSON_SHAPE", `${message}; accepted forms: ${FORMS}`, details);
 }
 
-export function loadJson(source: string, filename?: string): LoadedDocument {
+export function loadJson(source: string, filename?: string, limit?: TextLimit): LoadedDocument {
   const data = parseJson(source);
   let items: unknown[];
   let label: string;
@@ -60,7 +61,7 @@ export function loadJson(source: string, filename?: string): LoadedDocument {
   }
   if (items.length === 0) throw errors.invalid("EMPTY_DOCUMENT", `the JSON ${label === "pages" ? "pages array" : "array"} is empty`);
 
-  const sections: LoadedSection[] = [];
+  const sections = sectionList(limit);
   const sources: JsonSource[] = [];
   items.forEach((item, index) => {
     const where = label === "pages" ? `pages[${index}]` : `item ${index} (0-based)`;

@@ -4,6 +4,7 @@
  * blocks stay as text.
  */
 import type { LoadedDocument, LoadedSection } from "../types";
+import { sectionList, type TextLimit } from "./text-limit";
 import { HeadingTrail } from "./headings";
 
 const ATX = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/;
@@ -46,11 +47,11 @@ function stripComments(text: string): string {
   return text.replace(/<!--[\s\S]*?-->/g, "");
 }
 
-export function loadMarkdown(source: string, filename?: string): LoadedDocument {
+export function loadMarkdown(source: string, filename?: string, limit?: TextLimit): LoadedDocument {
   const front = splitFrontMatter(source);
   const lines = stripComments(front.body).split(/\r?\n/);
   const trail = new HeadingTrail();
-  const sections: LoadedSection[] = [];
+  const sections = sectionList(limit);
   let firstHeading: string | undefined;
   let firstH1: string | undefined;
   let path: string[] = [];

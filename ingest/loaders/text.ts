@@ -4,15 +4,32 @@
  * short line, else the file name.
  */
 import type { LoadedDocument, LoadedSection } from "../types";
+import { sectionList, type TextLimit } from "./text-limit";
 import { detectHeading, HeadingTrail } from "./headings";
 
 const UNDERLINE = /^(={3,}|-{3,})\s*$/;
 
 /** Joins the lines of a hard-wrapped paragraph (every line but the last is long); other blocks keep their lines. */
-function unwrap(lines: string[]): string {
+export function unwrap(lines: string[]): string {
   const wrapped = lines.length > 1 && lines.slice(0, -1).every((l) => l.length >= 50) && !lines.some((l) => /^\s*([-*•]|\d+[.)])\s/.test(l));
   if (!wrapped) return lines.join("\n");
-  return lines.reduce((acc, l) => (/\p{L}-$/u.test(acc) && /^\p{Ll}/u.test(l) ? acc.slice(0, -1) + l : `${acc} ${l}`));
+  // A word hyphenated at a line end ("ex-" + "change") is joined without the hyphen, otherwise lines join with a
+  // space. Only the last few characters decide, so they are tested (not the whole text joined so far, which made
+  // long wrapped blocks quadratic).
+  const parts = [lines[0]!];
+  let tail = lines[0]!.slice(-4);
+  for (let i = 1; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (/\p{L}-$/u.test(tail) && /^\p{Ll}/u.test(l)) {
+      parts[parts.length - 1] = parts[parts.length - 1]!.slice(0, -1);
+      tail = (tail.slice(0, -1) + l).slice(-4);
+    } else {
+      parts.push(" ");
+      tail = (tail + " " + l).slice(-4);
+    }
+    parts.push(l);
+  }
+  return parts.join("");
 }
 
 function titleCandidate(blocks: string[][]): string | undefined {
@@ -22,14 +39,14 @@ function titleCandidate(blocks: string[][]): string | undefined {
   return first;
 }
 
-export function loadText(source: string, filename?: string): LoadedDocument {
+export function loadText(source: string, filename?: string, limit?: TextLimit): LoadedDocument {
   const blocks = source
     .split(/\n[ \t]*\n/)
     .map((b) => b.split("\n").map((l) => l.trimEnd()).filter((l) => l.trim()))
     .filter((b) => b.length > 0);
 
   const trail = new HeadingTrail();
-  const sections: LoadedSection[] = [];
+  const sections = sectionList(limit);
   let path: string[] = [];
   let paragraphs: string[] = [];
   const flush = () => {
