@@ -124,7 +124,9 @@ function apiBody(): object {
 
 /**
  * The direct path sends, for each question, exactly the prompt the API builds for it (same passages, same
- * template), so both paths ask the simulator for the same work; filled by apiPrompts() before the runs.
+ * template), so both paths ask the simulator for the same work; filled by apiPrompts() before the runs. Questions
+ * the API's grounding gate declines before generation (they never reach the model) are left out of every run,
+ * so both paths stream the same answers.
  */
 const DIRECT_PROMPTS = new Map<string, { role: string; content: string }[]>();
 
@@ -133,14 +135,21 @@ async function apiPrompts(dataDir: string): Promise<void> {
   const { createServices } = await import("../api/services");
   const { newContext } = await import("../api/pipeline/stage");
   const { buildAnswerPrompt } = await import("../api/pipeline/prompt-template");
+  const { DEFAULT_MIN_GROUNDING, groundingCoverage } = await import("../api/pipeline/stages/ground");
   const services = await createServices(loadConfig({ DATA_DIR: dataDir, ...(DATABASE_URL ? { DATABASE_URL } : {}) }), { sampleKb: false, log: () => {} });
   try {
+    const reaching: string[] = [];
     for (const question of QUESTIONS) {
       const ctx = newContext({ tenantId: services.config.defaultTenant, content: question });
       await services.answerPipeline.prepare(ctx);
-      const built = buildAnswerPrompt({ tenantId: ctx.tenantId, question: ctx.understanding?.question ?? question, passages: ctx.passages, history: [] });
+      const standalone = ctx.understanding?.question ?? question;
+      if (groundingCoverage(standalone, ctx.passages).coverage < DEFAULT_MIN_GROUNDING) continue;
+      reaching.push(question);
+      const built = buildAnswerPrompt({ tenantId: ctx.tenantId, question: standalone, passages: ctx.passages, history: [] });
       DIRECT_PROMPTS.set(question, built.messages);
     }
+    progress(`${reaching.length} of ${QUESTIONS.length} questions reach the model (the others are declined by the grounding gate and left out)`);
+    QUESTIONS.splice(0, QUESTIONS.length, ...reaching);
   } finally {
     await services.close();
   }

@@ -1,17 +1,14 @@
 /**
  * The one database client factory: postgres.js when DATABASE_URL is set, PGlite (embedded, in DATA_DIR/pg)
- * otherwise. Both run the same Drizzle migrations and expose the same Drizzle API. PGlite runs in its own
- * thread (pglite-worker.ts, reached through pglite-proxy.ts): its statements cost CPU, and on the API's event
- * loop they would delay every stream.
+ * otherwise. Both run the same Drizzle migrations and expose the same Drizzle API. PGlite runs on the API's
+ * thread: moving it to a worker thread was measured (BENCHMARKS.md, issue 8) and made streams slower on 2 cores.
  */
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { sql } from "drizzle-orm";
 import { errors } from "../errors";
-import type { PGlite } from "@electric-sql/pglite";
 import { lockDirectory } from "./dir-lock";
-import { PgliteProxy } from "./pglite-proxy";
 import { schema } from "./schema";
 import { redactUrl as redact } from "../text/redact-url";
 
@@ -72,15 +69,16 @@ async function createPostgres(url: string, opts: DatabaseOptions): Promise<Datab
 }
 
 async function createPglite(dataDir?: string): Promise<Database> {
+  const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
   const { migrate } = await import("drizzle-orm/pglite/migrator");
-  let client: PgliteProxy;
+  let client: InstanceType<typeof PGlite>;
   let unlock = () => {};
   if (dataDir) {
     mkdirSync(dataDir, { recursive: true });
     unlock = lockDirectory(dataDir, "the embedded database");
     try {
-      client = await PgliteProxy.open(join(dataDir));
+      client = await PGlite.create(join(dataDir));
     } catch (cause) {
       unlock();
       throw errors.unavailable(
@@ -90,10 +88,9 @@ async function createPglite(dataDir?: string): Promise<Database> {
       );
     }
   } else {
-    client = await PgliteProxy.open();
+    client = await PGlite.create();
   }
-  // The proxy has the part of PGlite's interface the driver uses (query, exec, transaction).
-  const db = drizzle(client as unknown as PGlite, { schema, casing: "snake_case" });
+  const db = drizzle(client, { schema, casing: "snake_case" });
   try {
     await migrate(db, { migrationsFolder: MIGRATIONS });
   } catch (e) {
