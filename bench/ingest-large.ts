@@ -15,32 +15,13 @@ import { createServices } from "../api/services";
 import { loadConfig } from "../core/config";
 import { largeDocument, prng, wrap, type LargeFormat } from "./lib/large-corpus";
 import { summarize, table } from "./lib/metrics";
+import { startServerProcess } from "../tests/support/server-process";
 
-const ROOT = join(import.meta.dir, "..");
+const startServer = (dir: string, env: Record<string, string> = {}) => startServerProcess(dir, env);
+
 const MB = 1024 * 1024;
 const EXT: Record<LargeFormat, string> = { text: "txt", markdown: "md", html: "html", csv: "csv" };
 
-async function startServer(dir: string, env: Record<string, string> = {}) {
-  const proc = Bun.spawn([process.execPath, "run", "api/server.ts"], {
-    cwd: ROOT,
-    env: { ...process.env, DATA_DIR: dir, SAMPLE_KB: "false", PORT: "0", HOST: "127.0.0.1", ...env },
-    stdout: "pipe",
-    stderr: "ignore",
-  });
-  const reader = proc.stdout.getReader();
-  let out = "";
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`server exited: ${out}`);
-    out += new TextDecoder().decode(value);
-    const m = /listening on (http:\/\/[^\s:]+:\d+)/.exec(out);
-    if (m) {
-      reader.releaseLock();
-      void proc.stdout.pipeTo(new WritableStream()).catch(() => {});
-      return { proc, base: m[1]! };
-    }
-  }
-}
 
 async function healthDuringUpload(label: string, bytes: number) {
   const dir = mkdtempSync(join(tmpdir(), "bench-large-"));

@@ -4,6 +4,8 @@
  * customer-service vocabulary; sentences end with a period, paragraphs are wrapped at ~72 columns and separated by
  * blank lines, and a heading starts every ~20 paragraphs.
  */
+import { seededRandom } from "../../inference/simulator/faults";
+
 const WORDS = (
   "order orders return returns refund refunds shipping delivery package parcel customer account password invoice " +
   "payment card warranty repair replacement device laptop phone tablet charger battery screen cable store online " +
@@ -15,17 +17,8 @@ const WORDS = (
 ).split(" ");
 const TOPICS = ["Orders", "Returns", "Refunds", "Shipping", "Payments", "Accounts", "Warranty", "Delivery", "Invoices", "Subscriptions"];
 
-/** Mulberry32: a small deterministic PRNG. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Mulberry32: a small deterministic PRNG (the simulator's). */
+export const prng = seededRandom;
 
 function sentence(next: () => number): string {
   const n = 8 + Math.floor(next() * 14);

@@ -9,33 +9,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { largeDocument } from "../../bench/lib/large-corpus";
+import { startServerProcess } from "../support/server-process";
 
-const ROOT = join(import.meta.dir, "../..");
 const dir = mkdtempSync(join(tmpdir(), "cs-shutdown-"));
+const startServer = () => startServerProcess(dir, { LOG_LEVEL: "info", SHUTDOWN_TIMEOUT_MS: "10000" }, { stderr: "pipe" });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function startServer(): Promise<{ proc: Bun.Subprocess<"ignore", "pipe", "pipe">; base: string }> {
-  const proc = Bun.spawn([process.execPath, "run", "api/server.ts"], {
-    cwd: ROOT,
-    env: { ...process.env, DATA_DIR: dir, SAMPLE_KB: "false", PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", SHUTDOWN_TIMEOUT_MS: "10000" },
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const reader = proc.stdout.getReader();
-  let out = "";
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`server exited before listening: ${out}`);
-    out += new TextDecoder().decode(value);
-    const m = /listening on (http:\/\/[^\s:]+:\d+)/.exec(out);
-    if (m) {
-      reader.releaseLock();
-      void proc.stdout.pipeTo(new WritableStream()).catch(() => {});
-      return { proc, base: m[1]! };
-    }
-  }
-}
 
 describe("server shutdown", () => {
   test(
