@@ -182,15 +182,15 @@ export class ConversationRepository {
    */
   async acquireLease(tenantId: string, conversationId: string, messageId: string, leaseMs: number): Promise<LeaseResult> {
     const where = and(eq(conversations.tenantId, tenantId), eq(conversations.id, conversationId));
-    const before = await this.db.select({ active: conversations.activeMessageId }).from(conversations).where(where).limit(1);
-    if (!before.length) return "missing";
+    // One statement on the usual path: the sub-select in RETURNING reads the row as it was before this UPDATE
+    // (the statement's snapshot), i.e. the answer that held the expired lease, if any.
     const won = await this.db
       .update(conversations)
       .set({ activeMessageId: messageId, lockedUntil: leaseUntil(leaseMs) })
       .where(and(where, or(isNull(conversations.lockedUntil), lt(conversations.lockedUntil, sql`now()`))))
-      .returning({ id: conversations.id });
+      .returning({ previous: sql<string | null>`(select prev.active_message_id from conversations prev where prev.tenant_id = ${tenantId} and prev.id = ${conversationId})` });
     if (!won.length) return (await this.get(tenantId, conversationId)) ? "busy" : "missing";
-    const abandoned = before[0]!.active;
+    const abandoned = won[0]!.previous;
     if (abandoned && abandoned !== messageId) {
       await this.db
         .update(messages)
