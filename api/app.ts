@@ -10,7 +10,9 @@ import { healthModule } from "./modules/health";
 import { searchModule } from "./modules/search";
 import { wsModule } from "./modules/ws";
 import { edgePlugin } from "./plugins/edge";
+import { docsPage } from "./plugins/docs-page";
 import { errorsPlugin } from "./plugins/errors";
+import { documentRoutes, OPENAPI_COMPONENTS, WS_PATH } from "./plugins/openapi-extras";
 import { metricsPlugin } from "./plugins/metrics";
 import { requestIdPlugin } from "./plugins/request-id";
 import type { Services } from "./services";
@@ -33,16 +35,20 @@ export const serveOptions = (config: Services["config"]) => ({ maxRequestBodySiz
 export function createApp(services: Services, opts: AppOptions = {}) {
   // normalize "typebox" drops unknown fields like the default (exact mirror) does, but leaves a value of the wrong
   // type alone so validation refuses it: the exact mirror rebuilt `filters: "x"` into `{}` and the filter was lost.
-  return new Elysia({ normalize: "typebox" })
+  const app = new Elysia({ normalize: "typebox" })
     .use(errorsPlugin)
     .use(edgePlugin({ maxBodyBytes: maxBodyBytes(services.config), formRoutes: ["/v1/documents"] }))
     .use(requestIdPlugin)
     .use(metricsPlugin(services.metrics))
+    // The docs page and its assets from the swagger-ui-dist package; the plugin below generates /swagger/json.
+    .use(docsPage({ path: "/swagger", title: "Customer-service AI API" }))
     .use(
       swagger({
         path: "/swagger",
         documentation: {
           info: { title: "Customer-service AI API", version: "1.0.0", description: "Knowledge base ingestion, hybrid retrieval and answers with citations." },
+          paths: { "/v1/ws": WS_PATH },
+          components: OPENAPI_COMPONENTS,
         },
       }),
     )
@@ -55,6 +61,8 @@ export function createApp(services: Services, opts: AppOptions = {}) {
     .use(chatCompletionsModule(services))
     .use(wsModule(services))
     .use(adminPromptModule(services));
+  documentRoutes(app.routes as unknown as Parameters<typeof documentRoutes>[0]);
+  return app;
 }
 
 export type App = ReturnType<typeof createApp>;
