@@ -161,6 +161,15 @@ describe("LlmGenerator", () => {
     expect(outcome.usage!.completionTokens).toBeGreaterThan(0);
   });
 
+  test("the request's max tokens (the OpenAI facade's max_tokens) caps the model's, never raises it", async () => {
+    const sent: GenerateRequest[] = [];
+    const gen = new LlmGenerator({ model: scripted([START, FINISH], (r) => void sent.push(r)), maxTokens: 300 });
+    await drain(gen, { ...INPUT, maxTokens: 20 });
+    await drain(gen, { ...INPUT, maxTokens: 5000 });
+    await drain(gen);
+    expect(sent.map((r) => r.maxTokens)).toEqual([20, 300, 300]);
+  });
+
   test("an empty question is a 422 before any event", async () => {
     const err = await new LlmGenerator({ model: scripted([START, FINISH]) }).run({ ...INPUT, question: " " })[Symbol.asyncIterator]().next().catch((e) => e);
     expect(err).toBeInstanceOf(AppError);
