@@ -5,10 +5,9 @@ import { DRIZZLE_PARSERS, withInstanceParsers } from "./client";
 describe("PGlite with drizzle's parsers on the instance", () => {
   test("drizzle's per-query parsers are dropped (the instance has them); anything else passes through", async () => {
     const seen: unknown[] = [];
-    const fake = {
-      query: async (_sql: string, _params?: unknown[], opts?: Record<string, unknown>) => void seen.push(opts),
-      transaction: async (fn: (tx: { query: typeof fake.query }) => Promise<unknown>) => fn({ query: fake.query }),
-    };
+    type Q = (sql: string, params?: unknown[], opts?: Record<string, unknown>) => Promise<unknown>;
+    const query: Q = async (_sql, _params, opts) => void seen.push(opts);
+    const fake = { query, transaction: async (fn: (tx: { query: Q }) => Promise<unknown>) => fn({ query }) };
     const view = withInstanceParsers(fake);
     await view.query("select 1", [], { rowMode: "array", parsers: DRIZZLE_PARSERS });
     await view.query("select 1", [], { rowMode: "array", parsers: { 25: (v: string) => v.toUpperCase() } });
