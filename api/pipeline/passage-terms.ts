@@ -20,17 +20,26 @@ export function termSetOf(text: string): TermSet {
   return { terms: new Set(contentTokens(clean).map(stem)), numbers: new Set([...clean.matchAll(NUMBER)].map((m) => normNumber(m[0]))) };
 }
 
-const MAX = 8192;
-const cache = new Map<string, TermSet>();
+/**
+ * `compute` memoised by chunk id, keeping the `max` most recently added (the oldest leaves first). A chunk id names
+ * immutable text, so an entry never goes stale.
+ */
+export function memoByChunk<P extends { chunkId: string }, T>(max: number, compute: (p: P) => T): (p: P) => T {
+  const cache = new Map<string, T>();
+  return (p) => {
+    let v = cache.get(p.chunkId);
+    if (v === undefined) {
+      v = compute(p);
+      if (cache.size >= max) cache.delete(cache.keys().next().value!);
+      cache.set(p.chunkId, v);
+    }
+    return v;
+  };
+}
+
+const cachedTerms = memoByChunk(8192, (p: { chunkId: string; text: string }) => termSetOf(p.text));
 
 /** The term set of a passage, from the cache when its chunk id was seen before. */
 export function passageTerms(p: { chunkId?: string; text: string }): TermSet {
-  if (!p.chunkId) return termSetOf(p.text);
-  let t = cache.get(p.chunkId);
-  if (!t) {
-    t = termSetOf(p.text);
-    if (cache.size >= MAX) cache.delete(cache.keys().next().value!);
-    cache.set(p.chunkId, t);
-  }
-  return t;
+  return p.chunkId ? cachedTerms(p as { chunkId: string; text: string }) : termSetOf(p.text);
 }

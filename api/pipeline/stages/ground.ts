@@ -17,7 +17,8 @@
 import type { Assessment, StreamEvent } from "../../../core/ports/language-model";
 import type { Passage } from "../../../core/ports/retrieval";
 import { QUESTION_FRAME_WORDS, stem } from "../../../core/text";
-import { passageTerms, termSetOf } from "../passage-terms";
+import { DEFAULT_DECLINE } from "../../../inference/extractive";
+import { memoByChunk, passageTerms, termSetOf } from "../passage-terms";
 import { questionOf, type StepStage } from "../stage";
 
 export const GROUNDING_GATE = "grounding-gate";
@@ -32,21 +33,8 @@ export interface GroundOptions {
   declineText?: { escalate?: string; askUser?: string };
 }
 
-export const DECLINE = {
-  escalate: "I'm sorry, our knowledge base doesn't cover that, so I'd rather not guess. Could you ask it in other words?",
-  askUser: "I couldn't find that in our knowledge base. Could you tell me a little more about what you need?",
-};
-
-const headCache = new Map<string, ReadonlySet<string>>();
-function headTerms(p: Passage): ReadonlySet<string> {
-  let t = headCache.get(p.chunkId);
-  if (!t) {
-    t = termSetOf([p.title, ...p.sectionPath].join(" ")).terms;
-    if (headCache.size >= 8192) headCache.delete(headCache.keys().next().value!);
-    headCache.set(p.chunkId, t);
-  }
-  return t;
-}
+/** Terms of a passage's title and section path. */
+const headTerms = memoByChunk(8192, (p: Passage): ReadonlySet<string> => termSetOf([p.title, ...p.sectionPath].join(" ")).terms);
 
 const FRAME_STEMS = new Set([...QUESTION_FRAME_WORDS].map(stem));
 
@@ -74,7 +62,8 @@ async function* decline(text: string, assessment: Assessment): AsyncIterable<Str
 
 export function groundStage(o: GroundOptions = {}): StepStage {
   const min = o.minCoverage ?? DEFAULT_MIN_GROUNDING;
-  const text = { ...DECLINE, ...o.declineText };
+  // The same decline texts as the extractive generator's own gate.
+  const text = { ...DEFAULT_DECLINE, ...o.declineText };
   return {
     name: "ground",
     kind: "produce",

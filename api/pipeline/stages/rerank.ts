@@ -5,6 +5,7 @@
  */
 import type { Reranker } from "../../../core/ports/reranker";
 import { mmrSelect, termVectorOf as computeTermVector, type TermVector } from "../mmr";
+import { memoByChunk } from "../passage-terms";
 import { questionOf, type StepStage } from "../stage";
 
 export interface RerankOptions {
@@ -20,16 +21,7 @@ export interface RerankOptions {
 const TERM_VECTOR_CACHE = 4096;
 
 export function rerankStage(o: RerankOptions = {}): StepStage {
-  const termVectors = new Map<string, TermVector>();
-  const termVectorOf = (p: { chunkId: string; text: string }) => {
-    let v = termVectors.get(p.chunkId);
-    if (!v) {
-      v = computeTermVector(p.text);
-      if (termVectors.size >= TERM_VECTOR_CACHE) termVectors.delete(termVectors.keys().next().value!);
-      termVectors.set(p.chunkId, v);
-    }
-    return v;
-  };
+  const termVectorOf = memoByChunk(TERM_VECTOR_CACHE, (p: { chunkId: string; text: string }): TermVector => computeTermVector(p.text));
   return {
     name: "rerank",
     kind: "prepare",
