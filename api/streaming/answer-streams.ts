@@ -22,6 +22,7 @@
  */
 import type { Config } from "../../core/config";
 import type { StreamEvent } from "../../core/ports/language-model";
+import { withTimeout } from "../../core/timeout";
 import type { AnswerPipeline } from "../pipeline/runner";
 import { newContext, type HistoryTurn } from "../pipeline/stage";
 import { AsyncQueue } from "./async-queue";
@@ -65,12 +66,7 @@ export interface AnswerStreamsDeps {
 }
 
 /** Rejects when `p` has not settled within `ms`. */
-function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms)))]).finally(() =>
-    clearTimeout(timer),
-  );
-}
+const within = <T>(p: Promise<T>, ms: number, what: string): Promise<T> => withTimeout(p, ms, () => new Error(`${what} took longer than ${ms} ms`));
 
 class Active {
   seq = 0;

@@ -10,10 +10,15 @@ import { AppError } from "../errors";
 
 const SQLSTATE = /^[0-9A-Z]{5}$/;
 
+/** `e` and its causes (at most 5 deep), the objects among them. */
+function* causeChain(e: unknown): Generator<Record<string, unknown>> {
+  for (let cur: unknown = e, depth = 0; cur && typeof cur === "object" && depth < 5; cur = (cur as { cause?: unknown }).cause, depth++) yield cur as Record<string, unknown>;
+}
+
 /** The SQLSTATE of a database error (walking the cause chain), or undefined when `e` is no database error. */
 export function sqlStateOf(e: unknown): string | undefined {
-  for (let cur: unknown = e, depth = 0; cur && typeof cur === "object" && depth < 5; cur = (cur as { cause?: unknown }).cause, depth++) {
-    const code = (cur as { code?: unknown }).code;
+  for (const cur of causeChain(e)) {
+    const code = cur.code;
     // postgres.js PostgresError and PGlite's DatabaseError both carry the server's severity with the SQLSTATE.
     if (typeof code === "string" && SQLSTATE.test(code) && "severity" in cur) return code;
   }
@@ -25,8 +30,8 @@ const UNAVAILABLE_SQLSTATE = /^(08|57P0[123]|53300)/;
 
 /** The database is unreachable (a network failure or a connection-class SQLSTATE anywhere in the chain): a 503; else null. */
 export function databaseUnavailable(e: unknown): AppError | null {
-  for (let cur: unknown = e, depth = 0; cur && typeof cur === "object" && depth < 5; cur = (cur as { cause?: unknown }).cause, depth++) {
-    const code = (cur as { code?: unknown }).code;
+  for (const cur of causeChain(e)) {
+    const code = cur.code;
     if (typeof code === "string" && (NETWORK_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code))) {
       return new AppError({ code: "DATABASE_UNAVAILABLE", message: `the database is not reachable (${code}); try again shortly`, category: "unavailable", retryAfter: 2, cause: e });
     }

@@ -5,6 +5,8 @@
  * the timeout is "down" with the reason. Overall: "down" when a critical component is down, "degraded" when any
  * component is not ok (disabled ones aside), else "ok". A new component joins with one register() call.
  */
+import { withTimeout } from "../../../core/timeout";
+
 export type ComponentState = "ok" | "degraded" | "down" | "disabled";
 
 export interface ComponentReport {
@@ -44,7 +46,7 @@ export class HealthRegistry {
       this.components.map(async (c): Promise<[HealthComponent, ComponentReport]> => {
         const t = performance.now();
         try {
-          const extra = await withTimeout(Promise.resolve(c.check()), this.timeoutMs);
+          const extra = await withTimeout(Promise.resolve(c.check()), this.timeoutMs, () => new Error(`no answer within ${this.timeoutMs} ms`));
           const state = isState(extra.state) ? extra.state : "ok";
           return [c, { ...extra, state, ...(state === "ok" && !("latencyMs" in extra) ? { latencyMs: Math.round(performance.now() - t) } : {}) }];
         } catch (e) {
@@ -61,13 +63,3 @@ export class HealthRegistry {
 }
 
 const isState = (s: unknown): s is ComponentState => s === "ok" || s === "degraded" || s === "down" || s === "disabled";
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    p.then(
-      (v) => (clearTimeout(t), resolve(v)),
-      (e) => (clearTimeout(t), reject(e)),
-    );
-  });
-}

@@ -64,7 +64,8 @@ export function decide(ctx: PipelineContext): NonNullable<PipelineContext["decis
   const supported = claims.filter(isSupported).length;
   const grounded = claims.length ? supported / claims.length : 0;
   const numberMissing = claims.some((c) => c.unsupportedNumbers.length > 0);
-  const pass = finished && o.citations.length > 0 && !saysDoesNotKnow(o.text) && supported > 0;
+  const declines = saysDoesNotKnow(o.text);
+  const pass = finished && o.citations.length > 0 && !declines && supported > 0;
   const decision: Decision = pass ? "PASS" : "ESCALATE";
   const stats = ctx.citationStats ?? { markers: o.citations.length, invalid: [] };
   let confidence = round2(citationConfidence(o.text, o.citations, ctx.passages, stats.markers, stats.invalid.length, decision) * grounded);
@@ -73,7 +74,7 @@ export function decide(ctx: PipelineContext): NonNullable<PipelineContext["decis
     ? "the answer was not finished"
     : o.citations.length === 0
       ? "the answer cites no passage"
-      : saysDoesNotKnow(o.text)
+      : declines
         ? "the answer says it does not know"
         : supported === 0
           ? "no sentence of the answer is supported by the passages it cites"
