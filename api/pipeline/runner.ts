@@ -13,7 +13,7 @@
 import { errors } from "../../core/errors";
 import type { StreamEvent } from "../../core/ports/language-model";
 import { reduceStream } from "./reduce-stream";
-import { runsFor, type AnswerOutcome, type FinalAnswer, type PipelineContext, type Stage, type StepStage, type TransformStage } from "./stage";
+import { runsFor, type AnswerOutcome, type FinalAnswer, type PipelineContext, type Stage, type StepStage } from "./stage";
 import { StageTimer } from "./stage-timer";
 
 export interface AnswerRun {
@@ -59,7 +59,7 @@ export class AnswerPipeline {
     if (!answer) throw errors.internal("NO_ANSWER_PRODUCED", `no stage produced an answer for route '${ctx.route}' (stages: ${this.stageNames.join(", ")})`);
     let events = answer.events;
     for (const s of this.stages) {
-      if (s.kind === "transform" && runsFor(s, ctx.route)) events = (s as TransformStage).wrap(events, ctx);
+      if (s.kind === "transform" && runsFor(s, ctx.route)) events = s.wrap(events, ctx);
     }
     const t0 = performance.now();
     const reduced = reduceStream(events, {
