@@ -9,9 +9,16 @@
  *   wrongly answered: PASS on an unanswerable question, or PASS citing only other files.
  *
  * Halves: the settings are tuned on the even-indexed questions (--grid runs that tuning: minCoverage x the
- * word-similarity credit and threshold), the odd-indexed ones are reported as held out.
+ * word-similarity credit and threshold), the odd-indexed ones are reported as held out. The main measures are
+ * also reported per category (policy, manual, faq, product, order, followup, offtopic) for both halves.
  *
- *   bun run bench/answer-quality.ts [--grid] [--verbose]
+ * Follow-ups: a question with `history` (the user's earlier questions in the same conversation) is asked as the
+ * next turn of that conversation. The earlier questions are run through the same pipeline first, in order, each
+ * with the turns before it, and their real answers become the history, as the conversation service builds it
+ * (historyOf): a user turn with the standalone question it was answered as, then the assistant turn when the
+ * answer is complete or partial, the last HISTORY_MESSAGES of them. Those earlier turns are not scored.
+ *
+ *   npx bun bench/answer-quality.ts [--grid] [--verbose]
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,7 +28,7 @@ import { createServices } from "../api/services";
 import { createAnswerPipeline } from "../api/pipeline/default-pipeline";
 import { EXTRACTIVE_MIN_COVERAGE } from "../api/pipeline/create-generator";
 import { ExtractiveAnswerGenerator } from "../api/pipeline/extractive-generator";
-import { newContext } from "../api/pipeline/stage";
+import { newContext, type FinalAnswer, type HistoryTurn } from "../api/pipeline/stage";
 import { RELATED_CREDIT, RELATED_MIN_SIMILARITY } from "../inference/extractive";
 import { table } from "./lib/metrics";
 
@@ -30,7 +37,13 @@ interface Q {
   expectedSource: string | null;
   answerable: boolean;
   mustContain: string[];
+  category?: string;
+  /** Earlier user questions of the same conversation, oldest first (follow-ups). */
+  history?: string[];
 }
+
+/** How many earlier messages the conversation service passes to the pipeline (api/modules/conversations/service.ts). */
+const HISTORY_MESSAGES = 6;
 
 const verbose = process.argv.includes("--verbose");
 const grid = process.argv.includes("--grid");
@@ -56,16 +69,48 @@ function pipelineFor(s: Setting) {
   return createAnswerPipeline({ config: services.config, retriever: services.retriever, generator, embedder: () => services.stores.embedder.current() });
 }
 
+type Pipeline = ReturnType<typeof pipelineFor>;
+
+async function ask(pipeline: Pipeline, content: string, history: HistoryTurn[]): Promise<FinalAnswer> {
+  const ctx = newContext({ tenantId, content, history });
+  for await (const _ of (await pipeline.start(ctx)).events) {
+    /* drain */
+  }
+  return pipeline.finish(ctx);
+}
+
+/**
+ * The history a follow-up is asked with: the earlier questions answered in turn by the same pipeline, as the
+ * conversation service would pass them. Memoised per conversation prefix (several follow-ups share openings).
+ */
+function conversations(pipeline: Pipeline) {
+  const memo = new Map<string, Promise<HistoryTurn[]>>();
+  const before = (asked: string[]): Promise<HistoryTurn[]> => {
+    if (asked.length === 0) return Promise.resolve([]);
+    const key = JSON.stringify(asked);
+    let turns = memo.get(key);
+    if (!turns) {
+      turns = (async () => {
+        const earlier = await before(asked.slice(0, -1));
+        const content = asked[asked.length - 1]!;
+        const f = await ask(pipeline, content, earlier.slice(-HISTORY_MESSAGES));
+        const answered = f.answer && (f.status === "complete" || f.status === "partial");
+        return [...earlier, { role: "user", content, standalone: f.question }, ...(answered ? [{ role: "assistant" as const, content: f.answer }] : [])];
+      })();
+      memo.set(key, turns);
+    }
+    return turns;
+  };
+  return async (asked: string[] = []) => (await before(asked)).slice(-HISTORY_MESSAGES);
+}
+
 async function run(s: Setting, which: (i: number) => boolean): Promise<Row[]> {
   const pipeline = pipelineFor(s);
+  const historyFor = conversations(pipeline);
   const rows: Row[] = [];
   for (const [i, q] of questions.entries()) {
     if (!which(i)) continue;
-    const ctx = newContext({ tenantId, content: q.question });
-    for await (const _ of (await pipeline.start(ctx)).events) {
-      /* drain */
-    }
-    const f = await pipeline.finish(ctx);
+    const f = await ask(pipeline, q.question, await historyFor(q.history));
     const answer = f.answer.toLowerCase();
     rows.push({ q, i, decision: f.decision, cited: f.citations.map((c) => fileOf.get(c.documentId) ?? "?"), answer: f.answer, facts: q.mustContain.every((m) => answer.includes(m.toLowerCase())) });
   }
@@ -109,7 +154,7 @@ const measure = (name: string, f: (xs: Row[]) => [number, number]) => [name, ...
 const ans = (xs: Row[]) => xs.filter((r) => r.q.answerable);
 const off = (xs: Row[]) => xs.filter((r) => !r.q.answerable);
 
-console.log(`\nAnswer quality on the sample knowledge base: ${questions.length} questions (${ans(rows).length} answerable, ${off(rows).length} off-topic), extractive generator, ${ms.toFixed(1)} ms per question\n`);
+console.log(`\nAnswer quality on the sample knowledge base: ${questions.length} questions (${ans(rows).length} answerable, ${off(rows).length} off-topic), extractive generator, ${ms.toFixed(1)} ms per question (follow-ups' earlier turns included)\n`);
 console.log(
   table(
     ["measure", ...halves.map(([n]) => n)],
@@ -124,6 +169,25 @@ console.log(
     ],
   ),
 );
+const CATEGORY_ORDER = ["policy", "manual", "faq", "product", "order", "followup", "offtopic"];
+const categoryOf = (r: Row) => r.q.category ?? "(none)";
+const categories = [...new Set(rows.map(categoryOf))].sort((a, b) => (CATEGORY_ORDER.indexOf(a) + 1 || 99) - (CATEGORY_ORDER.indexOf(b) + 1 || 99));
+/** "-" where a category has no question of that kind (no answerable or no off-topic question). */
+const cell = (n: number, of: number) => (of === 0 ? "-" : share(n, of));
+for (const [name, xs] of halves.slice(0, 2)) {
+  console.log(`\nPer category, ${name}:\n`);
+  console.log(
+    table(
+      ["category", "questions", "right citation", "right citation + every fact", "off-topic declined"],
+      categories.map((c) => {
+        const inCat = xs.filter((r) => categoryOf(r) === c);
+        const a = ans(inCat);
+        const o = off(inCat);
+        return [c, inCat.length, cell(count(a, right), a.length), cell(count(a, (r) => right(r) && r.facts), a.length), cell(count(o, (r) => !pass(r)), o.length)];
+      }),
+    ),
+  );
+}
 const answerable = ans(rows);
 const sources = [...new Set(answerable.map((r) => r.q.expectedSource!))].sort();
 console.log(
@@ -138,10 +202,11 @@ console.log(
 );
 if (verbose) {
   for (const r of rows.filter((r) => (r.q.answerable ? !right(r) : pass(r)))) {
-    console.log(`\n- ${r.q.question}\n  expected ${r.q.expectedSource ?? "a decline"}; got ${r.decision} citing [${r.cited.join(", ")}]: ${r.answer.slice(0, 200)}`);
+    const before = r.q.history?.length ? ` (after: ${r.q.history.join(" / ")})` : "";
+    console.log(`\n- ${r.q.question}${before}\n  expected ${r.q.expectedSource ?? "a decline"}; got ${r.decision} citing [${r.cited.join(", ")}]: ${r.answer.slice(0, 200)}`);
   }
 }
-console.log(`\ncommand: bun run bench/answer-quality.ts${grid ? " --grid" : ""}${verbose ? " --verbose" : ""}`);
+console.log(`\ncommand: npx bun bench/answer-quality.ts${grid ? " --grid" : ""}${verbose ? " --verbose" : ""}`);
 await services.close();
 rmSync(dir, { recursive: true, force: true });
 process.exit(0);

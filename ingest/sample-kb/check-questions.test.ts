@@ -2,6 +2,8 @@ import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { AppError } from "../../core/errors.ts";
 import {
+  CATEGORIES,
+  MINIMUMS,
   QUESTIONS_PATH,
   REQUIRED_QUESTIONS,
   SAMPLE_KB_DIR,
@@ -30,9 +32,20 @@ describe("the shipped question set", () => {
     const questions = parseQuestions(JSON.parse(readFileSync(QUESTIONS_PATH, "utf8")));
     const report = checkQuestions(questions, await loadKnowledgeFiles(SAMPLE_KB_DIR));
     expect(report.problems).toEqual([]);
-    expect(report.answerable).toBeGreaterThanOrEqual(60);
-    expect(report.unanswerable).toBeGreaterThanOrEqual(12);
+    expect(questions.length).toBeGreaterThanOrEqual(MINIMUMS.questions);
+    expect(report.answerable).toBeGreaterThanOrEqual(MINIMUMS.answerable);
+    expect(report.unanswerable).toBeGreaterThanOrEqual(MINIMUMS.unanswerable);
+    expect(report.perCategory.followup).toBeGreaterThanOrEqual(MINIMUMS.followups);
+    expect(report.perCategory["(none)"]).toBeUndefined();
     for (const required of REQUIRED_QUESTIONS) expect(questions.map((q) => q.question)).toContain(required);
+  });
+
+  test("every category is on both halves (even-indexed tuning, odd-indexed held out)", () => {
+    const questions = parseQuestions(JSON.parse(readFileSync(QUESTIONS_PATH, "utf8")));
+    for (const category of CATEGORIES) {
+      const half = (parity: number) => questions.filter((q, i) => i % 2 === parity && q.category === category).length;
+      expect(Math.min(half(0), half(1))).toBeGreaterThan(0);
+    }
   });
 
   test("knowledge files are the documents, not README, scripts or the manual's Markdown source", () => {
@@ -73,6 +86,37 @@ describe("checkQuestions", () => {
     expect(report.problems.some((p) => p.includes("required question missing"))).toBe(true);
   });
 
+  test("reports categories that disagree with the question", () => {
+    const fine: SampleQuestion = { ...answerable("a.md", ["15 days"], "ok"), category: "followup", history: ["laptops?"] };
+    const cases: [SampleQuestion, string][] = [
+      [answerable("a.md", ["15 days"], "none"), "no category"],
+      [{ question: "off", expectedSource: null, answerable: false, mustContain: [], category: "manual" }, "must be offtopic"],
+      [{ ...answerable("a.md", ["15 days"], "src"), category: "order" }, "a order question must name orders.csv"],
+      [{ ...answerable("a.md", ["15 days"], "fu"), category: "followup" }, "needs the earlier user questions"],
+      [{ ...answerable("a.md", ["15 days"], "hist"), category: "faq", history: ["before?"] }, "only a followup has a history"],
+    ];
+    expect(checkQuestions([fine], tinyKb, 1).problems.filter((p) => p.includes('"ok"'))).toEqual([]);
+    for (const [q, why] of cases) {
+      const problems = checkQuestions([q], tinyKb, 1).problems.filter((p) => p.includes(`"${q.question}"`));
+      expect(problems.some((p) => p.includes(why))).toBe(true);
+    }
+  });
+
+  test("the same follow-up after different questions is not a duplicate; after the same one it is", () => {
+    const fu = (history: string[]): SampleQuestion => ({ ...answerable("a.md", ["15 days"], "what about phones?"), category: "followup", history });
+    const distinct = checkQuestions([fu(["laptops?"]), fu(["tvs?"])], tinyKb, 1);
+    expect(distinct.problems.some((p) => p.includes("duplicate"))).toBe(false);
+    const same = checkQuestions([fu(["laptops?"]), fu(["Laptops?"])], tinyKb, 1);
+    expect(same.problems.some((p) => p.includes("duplicate"))).toBe(true);
+  });
+
+  test("counts follow-ups and the minimum sizes", () => {
+    const report = checkQuestions([answerable("a.md", ["15 days"])], tinyKb, 1);
+    expect(report.problems).toContain(`only 1 questions (needs ${MINIMUMS.questions})`);
+    expect(report.problems).toContain(`only 0 follow-up questions (needs ${MINIMUMS.followups})`);
+    expect(report.perCategory).toEqual({ "(none)": 1 });
+  });
+
   test("checks the PDF's extracted text as well as its source", () => {
     const pdf: KnowledgeFile = { name: "m.pdf", passages: ["battery lasts 14 hours"], extractedText: "battery lasts" };
     const report = checkQuestions([answerable("m.pdf", ["14 hours"])], [pdf], 1);
@@ -88,6 +132,10 @@ describe("parseQuestions rejects malformed entries with a 422 AppError", () => {
     ["unanswerable with a source", [{ question: "x", expectedSource: "a.md", answerable: false, mustContain: [] }]],
     ["empty fact", [{ question: "x", expectedSource: "a.md", answerable: true, mustContain: [" "] }]],
     ["missing question", [{ expectedSource: "a.md", answerable: true, mustContain: ["a"] }]],
+    ["unknown category", [{ question: "x", expectedSource: "a.md", answerable: true, mustContain: ["a"], category: "shipping" }]],
+    ["history not an array", [{ question: "x", expectedSource: "a.md", answerable: true, mustContain: ["a"], category: "followup", history: "before?" }]],
+    ["empty history", [{ question: "x", expectedSource: "a.md", answerable: true, mustContain: ["a"], category: "followup", history: [] }]],
+    ["blank history turn", [{ question: "x", expectedSource: "a.md", answerable: true, mustContain: ["a"], category: "followup", history: [" "] }]],
   ];
   for (const [name, raw] of cases) {
     test(name, () => {
@@ -102,6 +150,11 @@ describe("parseQuestions rejects malformed entries with a 422 AppError", () => {
       expect((caught as AppError).code).toBe("QUESTIONS_INVALID");
     });
   }
+});
+
+test("parseQuestions keeps category and history", () => {
+  const [q] = parseQuestions([{ question: "and phones?", history: ["laptops?"], category: "followup", expectedSource: "a.md", answerable: true, mustContain: ["a"] }]);
+  expect(q).toEqual({ question: "and phones?", history: ["laptops?"], category: "followup", expectedSource: "a.md", answerable: true, mustContain: ["a"] });
 });
 
 describe("kb passages", () => {

@@ -6,8 +6,15 @@
  *    occur together in one passage (section, FAQ item or CSV row) of that file;
  *  - for the PDF manual the facts are looked up in its Markdown source and in the text unpdf extracts
  *    from the built PDF;
+ *  - every question has a category (policy | manual | faq | product | order | followup | offtopic) that agrees
+ *    with it: an off-topic question is unanswerable, an unanswerable one is off-topic or a follow-up, the
+ *    source-bound categories name their file (order: orders.csv, product: products.csv, faq: faq.json,
+ *    manual: the PDF, policy: returns, shipping or warranty), and a follow-up, and only a follow-up, carries
+ *    `history` (the user questions before it in the same conversation);
+ *  - a question is a duplicate only when its history is the same too ("what about phones?" may follow
+ *    different questions);
  *  - every knowledge-base file is the expected source of at least 3 questions, there are at least
- *    60 answerable and 12 unanswerable questions, and the three required questions are present.
+ *    200 questions, 60 answerable, 30 unanswerable and 25 follow-ups, and the three required questions are present.
  *
  *   npx bun ingest/sample-kb/check-questions.ts
  */
@@ -18,12 +25,30 @@ import { extractText, getDocumentProxy } from "unpdf";
 import { errors } from "../../core/errors.ts";
 import { normalizePassage, splitPassages } from "./kb-passages.ts";
 
+export const CATEGORIES = ["policy", "manual", "faq", "product", "order", "followup", "offtopic"] as const;
+export type Category = (typeof CATEGORIES)[number];
+
 export interface SampleQuestion {
   question: string;
   expectedSource: string | null;
   answerable: boolean;
   mustContain: string[];
+  /** The question's main kind; every question of the shipped set has one. */
+  category?: Category;
+  /** For a follow-up: the user's earlier questions in the same conversation, oldest first. */
+  history?: string[];
 }
+
+/** The files a source-bound category's questions must name (followup and offtopic are not bound). */
+export const CATEGORY_SOURCES: Partial<Record<Category, readonly string[]>> = {
+  policy: ["returns-and-refunds.md", "shipping-policy.html", "warranty-terms.md"],
+  manual: ["voltbook-14-manual.pdf"],
+  faq: ["faq.json"],
+  product: ["products.csv"],
+  order: ["orders.csv"],
+};
+
+export const MINIMUMS = { questions: 200, answerable: 60, unanswerable: 30, followups: 25 };
 
 export interface KnowledgeFile {
   /** Name the questions use, e.g. "voltbook-14-manual.pdf". */
@@ -38,6 +63,8 @@ export interface CheckReport {
   answerable: number;
   unanswerable: number;
   perSource: Record<string, number>;
+  /** Questions per category ("(none)" for questions without one). */
+  perCategory: Record<string, number>;
   problems: string[];
 }
 
@@ -69,7 +96,20 @@ export function parseQuestions(raw: unknown): SampleQuestion[] {
     if (!q.answerable && (q.expectedSource !== null || q.mustContain.length > 0)) {
       throw bad("an unanswerable question must have expectedSource null and an empty mustContain");
     }
-    return { question: q.question, expectedSource: q.expectedSource ?? null, answerable: q.answerable, mustContain: q.mustContain };
+    if (q.category !== undefined && !(CATEGORIES as readonly unknown[]).includes(q.category)) {
+      throw bad(`category must be one of ${CATEGORIES.join(", ")}`);
+    }
+    if (q.history !== undefined && (!Array.isArray(q.history) || q.history.length === 0 || q.history.some((s) => typeof s !== "string" || s.trim() === ""))) {
+      throw bad("history must be a non-empty array of non-empty strings (the earlier user questions)");
+    }
+    return {
+      question: q.question,
+      expectedSource: q.expectedSource ?? null,
+      answerable: q.answerable,
+      mustContain: q.mustContain,
+      ...(q.category !== undefined ? { category: q.category } : {}),
+      ...(q.history !== undefined ? { history: q.history } : {}),
+    };
   });
 }
 
@@ -100,13 +140,17 @@ export function checkQuestions(questions: SampleQuestion[], files: KnowledgeFile
   const problems: string[] = [];
   const byName = new Map(files.map((file) => [file.name, file]));
   const perSource: Record<string, number> = Object.fromEntries(files.map((file) => [file.name, 0]));
+  const perCategory: Record<string, number> = {};
   const seen = new Set<string>();
 
   questions.forEach((q, index) => {
     const label = `#${index + 1} "${q.question}"`;
-    const key = normalizePassage(q.question);
+    const key = [...(q.history ?? []), q.question].map(normalizePassage).join(" \u0000 ");
     if (seen.has(key)) problems.push(`${label}: duplicate question`);
     seen.add(key);
+    const category = q.category ?? "(none)";
+    perCategory[category] = (perCategory[category] ?? 0) + 1;
+    problems.push(...categoryProblems(q).map((p) => `${label}: ${p}`));
     if (!q.answerable || q.expectedSource === null) return;
     const file = byName.get(q.expectedSource);
     if (!file) {
@@ -132,12 +176,30 @@ export function checkQuestions(questions: SampleQuestion[], files: KnowledgeFile
   }
   const answerable = questions.filter((q) => q.answerable).length;
   const unanswerable = questions.length - answerable;
-  if (answerable < 60) problems.push(`only ${answerable} answerable questions (needs 60)`);
-  if (unanswerable < 12) problems.push(`only ${unanswerable} unanswerable questions (needs 12)`);
+  const followups = perCategory.followup ?? 0;
+  if (questions.length < MINIMUMS.questions) problems.push(`only ${questions.length} questions (needs ${MINIMUMS.questions})`);
+  if (answerable < MINIMUMS.answerable) problems.push(`only ${answerable} answerable questions (needs ${MINIMUMS.answerable})`);
+  if (unanswerable < MINIMUMS.unanswerable) problems.push(`only ${unanswerable} unanswerable questions (needs ${MINIMUMS.unanswerable})`);
+  if (followups < MINIMUMS.followups) problems.push(`only ${followups} follow-up questions (needs ${MINIMUMS.followups})`);
   for (const required of REQUIRED_QUESTIONS) {
     if (!questions.some((q) => q.question === required)) problems.push(`required question missing: "${required}"`);
   }
-  return { answerable, unanswerable, perSource, problems };
+  return { answerable, unanswerable, perSource, perCategory, problems };
+}
+
+/** Why a question's category disagrees with the rest of it (empty when it agrees). */
+function categoryProblems(q: SampleQuestion): string[] {
+  if (q.category === undefined) return ["no category"];
+  const out: string[] = [];
+  if (q.category === "offtopic" && q.answerable) out.push("an offtopic question must be unanswerable");
+  if (!q.answerable && q.category !== "offtopic" && q.category !== "followup") out.push(`an unanswerable question must be offtopic (or a followup), not ${q.category}`);
+  const sources = CATEGORY_SOURCES[q.category];
+  if (sources && q.expectedSource !== null && !sources.includes(q.expectedSource)) {
+    out.push(`a ${q.category} question must name ${sources.join(" or ")}, not ${q.expectedSource}`);
+  }
+  if (q.category === "followup" && !q.history?.length) out.push("a followup needs the earlier user questions in history");
+  if (q.category !== "followup" && q.history !== undefined) out.push("only a followup has a history");
+  return out;
 }
 
 async function main(): Promise<void> {
@@ -146,6 +208,8 @@ async function main(): Promise<void> {
   console.log("| expected source | questions |\n|---|---|");
   for (const [name, count] of Object.entries(report.perSource)) console.log(`| ${name} | ${count} |`);
   console.log(`| (unanswerable) | ${report.unanswerable} |`);
+  console.log("\n| category | questions |\n|---|---|");
+  for (const [name, count] of Object.entries(report.perCategory)) console.log(`| ${name} | ${count} |`);
   console.log(`\n${questions.length} questions: ${report.answerable} answerable, ${report.unanswerable} unanswerable`);
   console.log("command: npx bun ingest/sample-kb/check-questions.ts");
   for (const problem of report.problems) console.error(`FAIL: ${problem}`);
