@@ -8,7 +8,8 @@ import { Registry } from "prom-client";
 import type { Config } from "../core/config";
 import { createLogger } from "../core/logger";
 import type { IndexFilter } from "../core/ports/filters";
-import { keywordChannel, vectorChannel } from "../core/stores/channels";
+import { headingChannel, keywordChannel, vectorChannel } from "../core/stores/channels";
+import type { KeywordIndex } from "../core/ports/keyword-index";
 import { IndexSync } from "../core/stores/index-sync";
 import { openStores, type OpenStoresOptions, type Stores } from "../core/stores/open-stores";
 import { JobRunner } from "../ingest/job-runner";
@@ -80,7 +81,11 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
   const pipeline = createIngestion(stores, { onChange: (change) => indexSync?.publish(change) });
   const jobs = new JobRunner(pipeline, stores.jobs, { concurrency: 1, maxQueued: 1000 });
   const retriever = new HybridRetriever({
-    channels: [vectorChannel(() => stores.embedder.current(), stores.vectors), keywordChannel(stores.keywords)],
+    channels: [
+      vectorChannel(() => stores.embedder.current(), stores.vectors),
+      keywordChannel(stores.keywords),
+      ...(stores.headings ? [headingChannel(stores.headings)] : []),
+    ],
     chunks: stores.chunks,
     fusion: { method: config.retrieval.fusion, rrfK: config.retrieval.rrfK, weights: config.retrieval.weights },
   });
@@ -97,7 +102,8 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     cache,
     documents: stores.documents,
     chunks: stores.chunks,
-    keywords: stores.keywords,
+    // The keyword and heading indexes both take the chunk rows another replica's ingest wrote.
+    keywords: stores.headings ? fanOut(stores.keywords, stores.headings) : stores.keywords,
     vectors: stores.vectors,
     embedderId: () => stores.embedder.current().id,
     syncEmbedder: () => stores.embedder.sync(),
@@ -133,6 +139,11 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
       },
     })
     .register({ name: "keywords", critical: true, check: async () => ({ kind: config.retrieval.keywordIndex, docs: await stores.keywords.count() }) })
+    .register({
+      name: "encoder",
+      critical: false,
+      check: () => (stores.encoder && stores.headings ? { id: stores.encoder.id, headings: stores.headings.size.entries } : { state: "off" }),
+    })
     .register({ name: "embedder", critical: true, check: () => ({ id: stores.embedder.current().id, dimension: stores.embedder.current().dimension }) })
     .register({ name: "cache", critical: false, check: async () => (await cache.ping(), { kind: cache.kind }) })
     // The generator reports its own state (LLM: each backend's health and breaker; down -> overall degraded).
@@ -170,5 +181,13 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
       closePdfWorkers();
       await stores.close();
     },
+  };
+}
+
+/** Both indexes receive the same rows (index sync). */
+function fanOut(a: Pick<KeywordIndex, "add" | "remove">, b: Pick<KeywordIndex, "add" | "remove">): Pick<KeywordIndex, "add" | "remove"> {
+  return {
+    add: async (docs) => void (await Promise.all([a.add(docs), b.add(docs)])),
+    remove: async (sel) => void (await Promise.all([a.remove(sel), b.remove(sel)])),
   };
 }

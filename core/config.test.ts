@@ -9,7 +9,7 @@ describe("loadConfig", () => {
     expect(c.lancedbUri).toBe(`${c.dataDir}/lance`);
     expect(c.llm.backends).toEqual([]);
     expect(c.retrieval.fusion).toBe("weighted");
-    expect(c.retrieval.weights).toEqual({ vector: 0.5, keyword: 1, graph: 1 });
+    expect(c.retrieval.weights).toEqual({ vector: 0.5, keyword: 1, heading: 0.5, graph: 1 });
     expect(c.sampleKb).toBe(true);
     expect(c.retrieval.vectorMemoryMaxRows).toBe(20_000);
     expect(c.retrieval.chunkCacheTtlMs).toBe(1000);

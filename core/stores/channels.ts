@@ -1,8 +1,9 @@
-/** The built-in retrieval channels: vector (embed the query, nearest chunks) and keyword (BM25). */
+/** The built-in retrieval channels: vector (embed the query, nearest chunks), keyword (BM25), heading (encoder over section headings). */
 import type { Embedder } from "../ports/embedder";
 import type { KeywordIndex } from "../ports/keyword-index";
 import type { RetrievalChannel } from "../ports/retrieval";
 import type { VectorIndex } from "../ports/vector-index";
+import type { HeadingIndex } from "./heading-index";
 
 export function vectorChannel(embedder: () => Embedder, index: () => VectorIndex): RetrievalChannel {
   return {
@@ -14,6 +15,11 @@ export function vectorChannel(embedder: () => Embedder, index: () => VectorIndex
       return index().search(v, k, filter);
     },
   };
+}
+
+/** The heading channel: the query's sentence-encoder vector against sections' key texts (heading-index.ts). */
+export function headingChannel(index: HeadingIndex): RetrievalChannel {
+  return { name: "heading", search: (query, k, filter, signal) => index.search(query, k, filter, signal) };
 }
 
 export function keywordChannel(index: KeywordIndex): RetrievalChannel {

@@ -8,6 +8,7 @@ import type { EmbedderHandle } from "../ports/embedder";
 import type { KeywordIndex } from "../ports/keyword-index";
 import type { VectorIndex } from "../ports/vector-index";
 import { embedOffThread } from "../embeddings/off-thread-embedder";
+import type { HeadingIndex } from "./heading-index";
 
 /** The text a chunk is embedded from: its own words plus the title and section it sits under. */
 export function embeddingText(title: string, c: { sectionPath: string[]; text: string }): string {
@@ -42,6 +43,19 @@ export function vectorChunkIndex(embedder: EmbedderHandle, vectors: () => Vector
     },
     async commit() {},
     remove: (sel) => vectors().remove(sel),
+  };
+}
+
+/** The heading index: the encoder embeds each new section's key text in its worker (core/stores/heading-index.ts). */
+export function headingChunkIndex(headings: HeadingIndex): ChunkIndex {
+  return {
+    name: "headings",
+    async write(b, w = {}) {
+      const meta = metaOf(b);
+      await headings.add(b.chunks.map((c) => ({ ...meta, id: c.id, title: b.title, section: c.sectionPath.join(" > "), text: "" })), w.signal);
+    },
+    async commit() {},
+    remove: (sel) => headings.remove(sel),
   };
 }
 

@@ -20,7 +20,9 @@ import type { ActiveChunk } from "../ports/store";
 import type { SharedVectorIndex } from "../ports/vector-index";
 import { Bm25KeywordIndex } from "./bm25-keyword-index";
 import { ChunkCache } from "./chunk-cache";
-import { keywordChunkIndex, vectorChunkIndex } from "./chunk-indexes";
+import { headingChunkIndex, keywordChunkIndex, vectorChunkIndex } from "./chunk-indexes";
+import { HeadingIndex } from "./heading-index";
+import { SentenceEncoder } from "../embeddings/sentence-encoder";
 import { LanceVectorIndex } from "./lance-vector-index";
 import { MiniSearchKeywordIndex } from "./minisearch-keyword-index";
 import { MirroredVectorIndex } from "./mirrored-vector-index";
@@ -54,8 +56,16 @@ export interface Stores {
   vectors(): SharedVectorIndex;
   /** What ingestion writes every chunk through (vectors, keywords; the graph joins by being added here). */
   chunkIndexes: ChunkIndex[];
+  /** The neural sentence encoder (SENTENCE_ENCODER=use, the default); undefined when off. */
+  encoder?: Embedder;
+  /** The heading channel's index (sections' key texts on the encoder); undefined when the encoder is off. */
+  headings?: HeadingIndex;
+  /** Resolves when the heading index holds every active chunk read at open (it is rebuilt in the background). */
+  headingsReady: Promise<number>;
   /** Re-reads every active chunk into the keyword index. */
   rebuildKeywordIndex(): Promise<number>;
+  /** Re-reads every active chunk into the heading index (encoding each section's key text once). */
+  rebuildHeadingIndex(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -107,6 +117,8 @@ export async function openStores(config: Config, opts: OpenStoresOptions = {}): 
     };
     let vectors = await openVectors(opts.resetVectors);
     const keywords = config.retrieval.keywordIndex === "minisearch" ? new MiniSearchKeywordIndex() : new Bm25KeywordIndex();
+    const encoder = config.retrieval.sentenceEncoder === "use" ? new SentenceEncoder() : undefined;
+    const headings = encoder ? new HeadingIndex(encoder) : undefined;
     let syncing: Promise<boolean> | undefined;
 
     const handle: EmbedderHandle = {
@@ -148,7 +160,10 @@ export async function openStores(config: Config, opts: OpenStoresOptions = {}): 
       keywords,
       embedder: handle,
       vectors: () => vectors,
-      chunkIndexes: [vectorChunkIndex(handle, () => vectors), keywordChunkIndex(keywords)],
+      encoder,
+      headings,
+      headingsReady: Promise.resolve(0),
+      chunkIndexes: [vectorChunkIndex(handle, () => vectors), keywordChunkIndex(keywords), ...(headings ? [headingChunkIndex(headings)] : [])],
       async rebuildKeywordIndex() {
         keywords.clear();
         let n = 0;
@@ -159,12 +174,29 @@ export async function openStores(config: Config, opts: OpenStoresOptions = {}): 
         }
         return n;
       },
+      async rebuildHeadingIndex() {
+        if (!headings) return 0;
+        headings.clear();
+        let n = 0;
+        for await (const page of documents.allActiveChunks()) {
+          await headings.add(page.map(keywordDocOf));
+          n += page.length;
+        }
+        return n;
+      },
       async close() {
+        encoder?.close();
         await lance.close().catch(() => {});
         await database.close().catch(() => {});
       },
     };
-    if (!opts.skipKeywordRebuild) await stores.rebuildKeywordIndex();
+    if (!opts.skipKeywordRebuild) {
+      await stores.rebuildKeywordIndex();
+      // Headings are encoded in the encoder's worker: a large corpus takes a while, so this does not hold the start.
+      // Until it resolves the heading channel answers from what it holds (the other channels are complete).
+      stores.headingsReady = stores.rebuildHeadingIndex();
+      stores.headingsReady.catch(() => {});
+    }
     return stores;
   } catch (e) {
     await database.close().catch(() => {});

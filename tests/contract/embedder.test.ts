@@ -1,7 +1,8 @@
 /**
  * Contract suite of the Embedder port, run against every adapter: the embedded GloVe/SIF embedder (unfitted, and
  * fitted then restored from its state, as the API does) and the OpenAI-compatible embedder talking over HTTP to
- * the project's simulator (its /v1/embeddings). Every adapter is built through createEmbedder, like production.
+ * the project's simulator (its /v1/embeddings), and the neural sentence encoder (USE lite, in its worker). The
+ * GloVe and remote adapters are built through createEmbedder, like production.
  *
  * The simulator's vectors are hashed tokens (inference/simulator/embeddings.ts), not semantic: the similarity
  * test runs only for adapters flagged `semantic`.
@@ -10,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { loadConfig, type Config } from "../../core/config";
 import { createEmbedder } from "../../core/embeddings/create-embedder";
 import { LocalEmbedder } from "../../core/embeddings/local-embedder";
+import { SentenceEncoder } from "../../core/embeddings/sentence-encoder";
 import type { Embedder } from "../../core/ports/embedder";
 import { startSimulator } from "../../inference/simulator/server";
 
@@ -46,7 +48,10 @@ const adapters: [string, () => Promise<Embedder>, Traits][] = [
     { semantic: true },
   ],
   ["OpenAI-compatible, against the simulator over HTTP", () => createEmbedder(remoteCfg), { semantic: false }],
+  ["neural sentence encoder (USE lite, in its worker)", async () => encoders[encoders.push(new SentenceEncoder()) - 1]!, { semantic: true }],
 ];
+const encoders: SentenceEncoder[] = [];
+afterAll(() => encoders.forEach((e) => e.close()));
 
 // The word vectors are converted into the cache directory on first use (seconds); do it before the timed tests.
 beforeAll(async () => {

@@ -1,0 +1,148 @@
+/**
+ * The heading channel's index: the sentence encoder's vectors of every section's *key text* (its deepest heading,
+ * or the document title where there is none: an FAQ entry's question, a manual's "7.1 The laptop won't turn
+ * on"), matched against the query's vector. Real questions are short and paraphrased ("my laptop is dead" for
+ * "The laptop won't turn on"); a neural encoder matches them to a heading where BM25 and GloVe/SIF over long
+ * passages do not, and headings are few, so only they pay the encoder's cost (~3 ms a text in batches), not
+ * every passage (~90 ms for 100 words).
+ *
+ * One entry per (document version, key text), pointing at the chunks under it in document order; a hit returns
+ * those chunks with the entry's cosine. Like the keyword index it lives in memory, is rebuilt from the chunk table
+ * at start and is kept in step with other replicas by index sync (it takes the same KeywordDoc rows).
+ */
+import type { Embedder } from "../ports/embedder";
+import type { DocumentSelector, IndexFilter, IndexHit, IndexedChunkMeta } from "../ports/filters";
+import type { KeywordDoc } from "../ports/keyword-index";
+import { MemoryVectorIndex } from "./memory-vector-index";
+
+/** Leading section numbers ("7.1", "3.", "A.2)") carry no meaning for the encoder. */
+const SECTION_NUMBER = /^\s*(?:[\dA-Z]{1,3}[.)])+(?:\d+[.)]?)*\s+/;
+
+/** The text a chunk's section is known by: its deepest heading that is not the title, else the title. */
+export function keyTextOf(doc: Pick<KeywordDoc, "title" | "section">): string {
+  const path = doc.section
+    .split(" > ")
+    .map((s) => s.trim())
+    .filter((s) => s && s !== doc.title.trim());
+  const key = path.length ? path[path.length - 1]! : doc.title;
+  return key.replace(SECTION_NUMBER, "").trim() || key.trim();
+}
+
+interface Entry {
+  meta: IndexedChunkMeta;
+  chunkIds: string[];
+}
+
+export interface HeadingSearchOptions {
+  /** Entries looked at per requested chunk (default 2: sections usually hold one or two chunks). */
+  entriesPerHit?: number;
+}
+
+export class HeadingIndex {
+  private readonly vectors: MemoryVectorIndex;
+  private readonly entries = new Map<string, Entry>();
+  /** Entry ids by "tenant\0document", for removal. */
+  private readonly byDocument = new Map<string, Set<string>>();
+
+  constructor(
+    private readonly encoder: Embedder,
+    private readonly o: HeadingSearchOptions = {},
+  ) {
+    this.vectors = new MemoryVectorIndex(encoder.dimension);
+  }
+
+  /** Sections (entries) held, and the chunks under them. */
+  get size(): { entries: number; chunks: number } {
+    let chunks = 0;
+    for (const e of this.entries.values()) chunks += e.chunkIds.length;
+    return { entries: this.entries.size, chunks };
+  }
+
+  async add(docs: KeywordDoc[], signal?: AbortSignal): Promise<void> {
+    if (!docs.length) return;
+    const fresh = new Map<string, { key: string; docs: KeywordDoc[] }>();
+    for (const d of docs) {
+      const key = keyTextOf(d);
+      const id = entryId(d, key);
+      const known = this.entries.get(id);
+      if (known) {
+        if (!known.chunkIds.includes(d.id)) known.chunkIds.push(d.id);
+        continue;
+      }
+      const f = fresh.get(id) ?? { key, docs: [] };
+      f.docs.push(d);
+      fresh.set(id, f);
+    }
+    if (!fresh.size) return;
+    const ids = [...fresh.keys()];
+    const vecs = await this.encoder.embed(
+      ids.map((id) => fresh.get(id)!.key),
+      signal,
+    );
+    const rows = ids.map((id, i) => {
+      const first = fresh.get(id)!.docs[0]!;
+      const meta: IndexedChunkMeta = { id, tenantId: first.tenantId, documentId: first.documentId, version: first.version, docType: first.docType, source: first.source, tags: first.tags };
+      return { meta, vector: vecs[i]!, chunkIds: fresh.get(id)!.docs.map((d) => d.id) };
+    });
+    for (const r of rows) {
+      // Added meanwhile by another call for the same document: merge its chunks.
+      const known = this.entries.get(r.meta.id);
+      if (known) {
+        for (const c of r.chunkIds) if (!known.chunkIds.includes(c)) known.chunkIds.push(c);
+        continue;
+      }
+      this.entries.set(r.meta.id, { meta: r.meta, chunkIds: r.chunkIds });
+      const dk = docKey(r.meta);
+      let set = this.byDocument.get(dk);
+      if (!set) this.byDocument.set(dk, (set = new Set()));
+      set.add(r.meta.id);
+      this.vectors.put([{ ...r.meta, vector: r.vector }]);
+    }
+  }
+
+  async search(query: string, k: number, filter: IndexFilter, signal?: AbortSignal): Promise<IndexHit[]> {
+    if (k <= 0 || !this.entries.size) return [];
+    const [v] = await this.encoder.embed([query], signal);
+    if (!v || !v.some((x) => x !== 0)) return [];
+    const top = this.vectors.searchSync(v, Math.max(1, Math.ceil(k * (this.o.entriesPerHit ?? 2))), filter);
+    const out: IndexHit[] = [];
+    for (const h of top) {
+      const e = this.entries.get(h.id);
+      if (!e) continue;
+      for (const id of e.chunkIds) {
+        out.push({ id, documentId: e.meta.documentId, version: e.meta.version, score: h.score });
+        if (out.length >= k) return out;
+      }
+    }
+    return out;
+  }
+
+  async remove(sel: DocumentSelector): Promise<void> {
+    const set = this.byDocument.get(`${sel.tenantId}\u0000${sel.documentId}`);
+    if (!set) return;
+    for (const id of [...set]) {
+      const e = this.entries.get(id)!;
+      if (sel.versions && !sel.versions.includes(e.meta.version)) continue;
+      if (sel.exceptVersion !== undefined && e.meta.version === sel.exceptVersion) continue;
+      this.entries.delete(id);
+      set.delete(id);
+    }
+    if (!set.size) this.byDocument.delete(`${sel.tenantId}\u0000${sel.documentId}`);
+    this.vectors.delete(sel);
+  }
+
+  async count(tenantId?: string): Promise<number> {
+    let n = 0;
+    for (const e of this.entries.values()) if (tenantId === undefined || e.meta.tenantId === tenantId) n += e.chunkIds.length;
+    return n;
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.byDocument.clear();
+    this.vectors.clear();
+  }
+}
+
+const docKey = (m: { tenantId: string; documentId: string }) => `${m.tenantId}\u0000${m.documentId}`;
+const entryId = (d: KeywordDoc, key: string) => `h:${d.tenantId}\u0000${d.documentId}\u0000${d.version}\u0000${key}`;
