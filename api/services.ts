@@ -127,6 +127,8 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
   const streamBuffer = new StreamBuffer(cache, { ttlSeconds: config.streaming.bufferTtlSeconds });
   const answers = new AnswerStreams({ pipeline: answerPipeline, buffer: streamBuffer, streaming: config.streaming, log });
 
+  let headingsReady = false;
+  void stores.headingsReady.then(() => (headingsReady = true), () => {});
   const healthRegistry = new HealthRegistry()
     .register({ name: "database", critical: true, check: async () => (await stores.database.ping(), { kind: stores.database.kind }) })
     .register({
@@ -142,7 +144,13 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     .register({
       name: "encoder",
       critical: false,
-      check: () => (stores.encoder && stores.headings ? { id: stores.encoder.id, headings: stores.headings.size.entries } : { state: "off" }),
+      check: () => {
+        if (!stores.encoder || !stores.headings) return { state: "disabled" };
+        const { misses } = stores.headings;
+        const s = { id: stores.encoder.id, headings: stores.headings.size.entries, ready: headingsReady, missedChunks: misses.chunks };
+        // Chunks the encoder could not index: the heading channel misses them (the other channels have them).
+        return misses.chunks ? { ...s, state: "degraded", detail: `the heading index misses ${misses.chunks} chunks: ${misses.lastError}` } : s;
+      },
     })
     .register({ name: "embedder", critical: true, check: () => ({ id: stores.embedder.current().id, dimension: stores.embedder.current().dimension }) })
     .register({ name: "cache", critical: false, check: async () => (await cache.ping(), { kind: cache.kind }) })

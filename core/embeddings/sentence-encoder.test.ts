@@ -108,3 +108,24 @@ describe("SentenceEncoder (USE lite in its worker)", () => {
     }
   });
 });
+
+describe("SentenceEncoder failures", () => {
+  test("a failed batch is retried once on a fresh worker; a second failure reaches the caller as ENCODER_FAILED", async () => {
+    const enc = new SentenceEncoder({ cacheSize: 0 });
+    const internals = enc as unknown as { call(texts: string[]): Promise<Float32Array[]> };
+    const real = internals.call.bind(enc);
+    let failures = 1;
+    internals.call = (texts) => (failures-- > 0 ? Promise.reject(new Error("worker crashed")) : real(texts));
+    try {
+      const [v] = await enc.embed(["is my order on its way"]);
+      expect(v!.length).toBe(SENTENCE_ENCODER_DIM);
+      expect(enc.stats.retries).toBe(1);
+      failures = 2;
+      await expect(enc.embed(["a second question"])).rejects.toThrow("worker crashed");
+      // Afterwards it works again.
+      expect((await enc.embed(["a third question"]))[0]!.length).toBe(SENTENCE_ENCODER_DIM);
+    } finally {
+      enc.close();
+    }
+  });
+});

@@ -11,7 +11,7 @@
  * batch (up to `maxBatch`), so throughput rises under load instead of queueing one text at a time. Recent
  * vectors are kept in an LRU (`cacheSize`), so a repeated question or title costs nothing. Texts without a
  * letter or digit get the zero vector without reaching the model (it throws on an empty input).
- * A failing or crashed worker rejects the calls it held with ENCODER_FAILED and a new one starts on the next call.
+ * A batch that fails is retried once on a fresh worker; if that fails too, its callers get ENCODER_FAILED.
  */
 import { errors } from "../errors";
 import type { Embedder } from "../ports/embedder";
@@ -55,7 +55,7 @@ export class SentenceEncoder implements Embedder {
   private readonly cacheSize: number;
   private readonly maxChars: number;
   /** Texts encoded by the model (not served from the cache), and the model's load time once known. */
-  readonly stats = { encoded: 0, batches: 0, cacheHits: 0, loadMs: undefined as number | undefined };
+  readonly stats = { encoded: 0, batches: 0, cacheHits: 0, retries: 0, loadMs: undefined as number | undefined };
 
   constructor(o: SentenceEncoderOptions = {}) {
     this.maxBatch = Math.max(1, o.maxBatch ?? 64);
@@ -147,7 +147,14 @@ export class SentenceEncoder implements Embedder {
         try {
           for (let i = 0; i < texts.length; i += this.maxBatch) {
             const part = texts.slice(i, i + this.maxBatch);
-            const out = await this.call(part);
+            const out = await this.call(part).catch((e) => {
+              if (this.closed) throw e;
+              // One retry on a fresh worker: a worker that failed (a crash, a backend that did not come up) is replaced.
+              this.worker?.terminate();
+              this.worker = undefined;
+              this.stats.retries++;
+              return this.call(part);
+            });
             part.forEach((t, k) => vectors.set(t, out[k]!));
           }
         } catch (e) {

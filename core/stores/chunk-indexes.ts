@@ -46,13 +46,22 @@ export function vectorChunkIndex(embedder: EmbedderHandle, vectors: () => Vector
   };
 }
 
-/** The heading index: the encoder embeds each new section's key text in its worker (core/stores/heading-index.ts). */
+/**
+ * The heading index: the encoder embeds each new section's key text in its worker (core/stores/heading-index.ts).
+ * The heading channel is an extra: when the encoder fails, the document is still ingested (its other indexes
+ * hold it) and the miss is counted on the index (health shows it) instead of failing the ingest.
+ */
 export function headingChunkIndex(headings: HeadingIndex): ChunkIndex {
   return {
     name: "headings",
     async write(b, w = {}) {
       const meta = metaOf(b);
-      await headings.add(b.chunks.map((c) => ({ ...meta, id: c.id, title: b.title, section: c.sectionPath.join(" > "), text: "" })), w.signal);
+      try {
+        await headings.add(b.chunks.map((c) => ({ ...meta, id: c.id, title: b.title, section: c.sectionPath.join(" > "), text: "" })), w.signal);
+      } catch (e) {
+        if (w.signal?.aborted) throw e;
+        headings.recordMiss(b.chunks.length, e);
+      }
     },
     async commit() {},
     remove: (sel) => headings.remove(sel),

@@ -120,3 +120,25 @@ describe("HeadingIndex on the real sentence encoder", () => {
     expect(top!.id).toBe("on");
   });
 });
+
+describe("headingChunkIndex", () => {
+  test("an encoder failure does not fail the ingest: the miss is counted on the index", async () => {
+    const { headingChunkIndex } = await import("./chunk-indexes");
+    const failing: Embedder = { id: "x", dimension: 8, embed: async () => Promise.reject(new Error("encoder down")) };
+    const idx = new HeadingIndex(failing);
+    const ci = headingChunkIndex(idx);
+    await ci.write({ tenantId: "t1", documentId: "d1", version: 1, title: "T", docType: "policy", source: "s", tags: [], chunks: [{ id: "c1", sectionPath: ["Refunds"] }, { id: "c2", sectionPath: ["Refunds"] }] as never });
+    expect(idx.misses.chunks).toBe(2);
+    expect(idx.misses.lastError).toContain("encoder down");
+    idx.clear();
+    expect(idx.misses.chunks).toBe(0);
+  });
+
+  test("an abort still fails the write (the ingest was cancelled)", async () => {
+    const { headingChunkIndex } = await import("./chunk-indexes");
+    const ac = new AbortController();
+    const slow: Embedder = { id: "x", dimension: 8, embed: async () => (ac.abort(new Error("cancelled")), Promise.reject(new Error("cancelled"))) };
+    const ci = headingChunkIndex(new HeadingIndex(slow));
+    await expect(ci.write({ tenantId: "t1", documentId: "d1", version: 1, title: "T", docType: "policy", source: "s", tags: [], chunks: [{ id: "c1", sectionPath: ["A"] }] as never }, { signal: ac.signal })).rejects.toThrow("cancelled");
+  });
+});

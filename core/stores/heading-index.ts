@@ -51,6 +51,14 @@ export class HeadingIndex {
     this.vectors = new MemoryVectorIndex(encoder.dimension);
   }
 
+  /** Chunks that could not be indexed (the encoder failed), and the last error; reset by clear(). */
+  readonly misses = { chunks: 0, lastError: undefined as string | undefined };
+
+  recordMiss(chunks: number, e: unknown): void {
+    this.misses.chunks += chunks;
+    this.misses.lastError = (e as Error)?.message ?? String(e);
+  }
+
   /** Sections (entries) held, and the chunks under them. */
   get size(): { entries: number; chunks: number } {
     let chunks = 0;
@@ -138,6 +146,8 @@ export class HeadingIndex {
   }
 
   clear(): void {
+    this.misses.chunks = 0;
+    this.misses.lastError = undefined;
     this.entries.clear();
     this.byDocument.clear();
     this.vectors.clear();
