@@ -215,6 +215,7 @@ class TenantBm25 {
     const avg = this.fieldTotals.map((t) => t / this.live || 1);
     const touched: number[] = [];
     const count = coordination !== 0;
+    const anyDead = this.dead > 0;
     // The query's posting lists and weights first (exact terms, then typo stand-ins), then one scoring loop.
     const lists: Postings[] = [];
     const listWeights: number[] = [];
@@ -255,7 +256,7 @@ class TenantBm25 {
       const { slots, tfs, n } = p;
       for (let i = 0; i < n; i++) {
         const slot = slots[i]!;
-        if (this.docs[slot] === null) continue;
+        if (anyDead && this.docs[slot] === null) continue;
         const packed = tfs[i]!;
         const o = 3 * slot;
         const tfT = packed >>> 24;
