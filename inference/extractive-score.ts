@@ -14,9 +14,9 @@
  * Only sentences with overlap > 0 are eligible.
  */
 import { tokenize } from "../core/text";
-import { stem, stemmedTerms, type Candidate } from "./extractive-sentences";
+import { compoundParts, stem, stemmedTerms, type Candidate } from "./extractive-sentences";
 
-export type CueKind = "duration" | "amount" | "count" | "polar";
+export type CueKind = "duration" | "amount" | "count" | "polar" | "clock";
 
 export interface QuestionProfile {
   /** Distinct stemmed content terms, question-form words ("how long", "please") removed. */
@@ -46,6 +46,7 @@ const CUE_PATTERNS: Record<CueKind, RegExp> = {
     /\b\d+\s*(?:-\s*)?(?:business |calendar |working )?(?:day|week|month|year|hour|minute)s?\b|\b(?:one|two|three|four|five|six|seven|ten|fourteen|thirty|sixty|ninety) (?:business )?(?:day|week|month|year|hour)s?\b|\bwithin\b|\buntil\b/i,
   amount: /[$€£]\s?\d|\b\d+(?:\.\d+)?\s?(?:usd|eur|gbp|dollars?|euros?|%)|\bfree\b|\bno charge\b|\bfees?\b|\bcosts?\b/i,
   count: /\b\d+\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|once|twice)\b/i,
+  clock: /\b\d{1,2}(?::\d{2})?\s?(?:a\.m\.|p\.m\.|am\b|pm\b)|\b\d{1,2}:\d{2}\b|\b(?:noon|midnight)\b/i,
   polar:
     /\b(?:yes|no|not|never|only|can|may|must|cannot|can't|don't|doesn't|isn't|aren't|won't|exclude[sd]?|include[sd]?|covers?|covered|eligible|ineligible|allowed|permitted|prohibited|accepts?|offers?|ships?)\b/i,
 };
@@ -57,9 +58,14 @@ export function analyzeQuestion(question: string): QuestionProfile {
   if (/\bhow (?:long|soon|quickly|fast)\b|\bwhen\b|\bdeadline\b|\bhow many (?:days|weeks|months|years|hours)\b/.test(folded)) cues.add("duration");
   if (/\bhow much\b|\b(?:cost|costs|price|fee|fees|charge|charges)\b/.test(folded)) cues.add("amount");
   if (/\bhow many\b/.test(folded)) cues.add("count");
+  // "What time...", "your support hours": a time of day (not "how many hours", "24 hours").
+  if (/\bwhat time\b/.test(folded) || words.some((w, i) => (w === "hours" || w === "hour") && !/^\d/.test(words[i - 1] ?? "") && !(words[i - 2] === "how" && words[i - 1] === "many"))) cues.add("clock");
   if ((words[0] && POLAR_START.has(words[0])) || words.includes("whether")) cues.add("polar");
   const kept = words.filter((w, i) => !(i > 0 && words[i - 1] === "how" && HOW_WORDS.has(w)) && !FILLER.has(w));
-  return { terms: stemmedTerms(kept.join(" ")), cues: [...cues], wordCount: words.length };
+  // A compound the question writes ("75-inch") is asked as its parts, which a text has whether it writes the
+  // compound or spaces it (extractive-sentences.ts gives a compound's parts to the text's terms too).
+  const spaced = kept.flatMap((w) => (compoundParts(w).length === 2 ? compoundParts(w) : [w]));
+  return { terms: stemmedTerms(spaced.join(" ")), cues: [...cues], wordCount: words.length };
 }
 
 /** Light verbs say little about the topic ("how long does a refund take"): their weight is quartered. */
@@ -114,12 +120,28 @@ export function hasCue(text: string, cues: readonly CueKind[]): boolean {
   return cues.some((k) => CUE_PATTERNS[k].test(text));
 }
 
-/** Scores every candidate (see the file comment); returns eligible ones, best first. */
+/**
+ * Weight of the injected sentence similarity (ExtractiveOptions.sentenceSimilarity, e.g. a sentence encoder's
+ * cosine) in a candidate's score: score = lexical score + SENTENCE_SIMILARITY_WEIGHT * cosine. The one constant
+ * to tune once an encoder is wired in (bench/answer-quality.ts --grid, on the even-indexed questions only, the
+ * odd half reported); 0.5 is a starting point, not tuned: no encoder was available when it was written. Only
+ * lexically eligible sentences (overlap > 0) are rescored, so the similarity reorders grounded sentences and
+ * never makes an unrelated one answer.
+ */
+export const SENTENCE_SIMILARITY_WEIGHT = 0.5;
+
+/**
+ * Scores every candidate (see the file comment); returns eligible ones, best first. `similarity`, when given,
+ * holds a similarity (-1..1) to the question for candidates (by index in `candidates`; missing ones count 0),
+ * added with `similarityWeight` (default SENTENCE_SIMILARITY_WEIGHT).
+ */
 export function scoreCandidates(
   question: QuestionProfile,
   candidates: readonly Candidate[],
   passages: readonly { score: number }[],
   idf: (t: string) => number,
+  similarity?: ReadonlyMap<number, number>,
+  similarityWeight = SENTENCE_SIMILARITY_WEIGHT,
 ): ScoredCandidate[] {
   const maxScore = Math.max(0, ...passages.map((p) => (Number.isFinite(p.score) ? p.score : 0)));
   const prior = (i: number) => {
@@ -128,14 +150,21 @@ export function scoreCandidates(
     return 0.5 * rel + 0.5 / (1 + i);
   };
   const out: ScoredCandidate[] = [];
-  for (const c of candidates) {
-    const { coverage: overlap } = weightedCoverage(question, c.terms, idf, c.contextTerms);
-    if (overlap <= 0) continue;
+  candidates.forEach((c, i) => {
+    const overlap = candidateOverlap(question, c, idf);
+    if (overlap <= 0) return;
     const cue = question.cues.length > 0 && hasCue(c.text, question.cues);
-    const score = overlap + 0.15 * prior(c.passageIndex) + 0.05 / (1 + c.position) + (cue ? 0.1 : 0);
+    const lexical = overlap + 0.15 * prior(c.passageIndex) + 0.05 / (1 + c.position) + (cue ? 0.1 : 0);
+    const sim = similarity?.get(i);
+    const score = sim === undefined || !Number.isFinite(sim) ? lexical : lexical + similarityWeight * sim;
     out.push({ ...c, overlap, cue, score });
-  }
+  });
   return out.sort((a, b) => b.score - a.score || a.passageIndex - b.passageIndex || a.position - b.position);
+}
+
+/** The question overlap of a candidate (weightedCoverage of its terms, its passage's title and section as context). */
+export function candidateOverlap(question: QuestionProfile, c: Candidate, idf: (t: string) => number): number {
+  return weightedCoverage(question, c.terms, idf, c.contextTerms).coverage;
 }
 
 /** Jaccard similarity of two term lists. */
@@ -149,22 +178,27 @@ export function termJaccard(a: readonly string[], b: readonly string[]): number 
 
 export interface SelectOptions {
   maxSentences: number;
+  /** A further sentence from a passage no chosen sentence is from must cover this share of the best overlap. */
+  minRelativeOverlap: number;
   /** Stop when a sentence's marginal score falls below this share of the best sentence's score. */
   dropRatio: number;
-  /** A further sentence must cover at least this share of the best overlap with the question... */
-  minRelativeOverlap: number;
-  /** ...or add at least this IDF-weighted share of question terms no chosen sentence has yet. */
+  /** A further sentence must add at least this IDF-weighted share of question terms no chosen sentence has yet. */
   minNewCoverage: number;
   /** Term-set Jaccard above which two sentences count as the same content. */
   duplicateThreshold: number;
 }
 
 /**
- * Greedy selection: take the best sentence, then the next ones whose marginal score
- * (score * (1 - 0.5 * max Jaccard with what is already chosen) + new coverage) is at least dropRatio * best, as long as
- * each is about as relevant as the best (overlap >= minRelativeOverlap * best overlap) or answers a part of the
- * question the chosen ones leave open (new coverage >= minNewCoverage). Exact repeats (same key) and
- * near-duplicates (Jaccard above duplicateThreshold) are skipped.
+ * Greedy selection that stops when the question is answered: take the best candidate, then a further one only
+ * when it adds question terms the chosen ones leave open (new coverage >= minNewCoverage), or carries the answer
+ * cue the question asks for (a duration, an amount, a time...) that no chosen one carries; and its marginal score
+ * (score * (1 - 0.5 * max Jaccard with what is already chosen) + new coverage) is at least dropRatio * best. A
+ * further sentence from another passage than the chosen ones must also be about as relevant as the best on its
+ * own (overlap >= minRelativeOverlap * best overlap): a sentence that only shares one word with the question is
+ * another topic. A sentence as relevant as the best but saying nothing new is not added: that was padding. A list comes
+ * whole (its lead and items in order) and replaces any of its sentences chosen before it; a sentence of a chosen
+ * list is not chosen again. Exact repeats (same key) and near-duplicates (Jaccard above duplicateThreshold) are
+ * skipped.
  */
 export function selectSentences(
   scored: readonly ScoredCandidate[],
@@ -172,24 +206,34 @@ export function selectSentences(
   idf: (t: string) => number,
   o: SelectOptions,
 ): ScoredCandidate[] {
-  const chosen: ScoredCandidate[] = [];
+  let chosen: ScoredCandidate[] = [];
   const best = scored[0]?.score ?? 0;
-  const bestOverlap = Math.max(0, ...scored.map((c) => c.overlap));
   const total = question.terms.reduce((s, t) => s + idf(t), 0);
   const covered = new Set<string>();
+  const bestOverlap = Math.max(0, ...scored.map((c) => c.overlap));
+  const inChosenList = (c: ScoredCandidate) => chosen.some((s) => s.passageIndex === c.passageIndex && s.members?.includes(c.key));
   for (const c of scored) {
     if (chosen.length >= o.maxSentences) break;
-    if (chosen.some((s) => s.key === c.key)) continue;
+    if (chosen.some((s) => s.key === c.key) || inChosenList(c)) continue;
     const redundancy = Math.max(0, ...chosen.map((s) => termJaccard(s.terms, c.terms)));
     if (redundancy > o.duplicateThreshold) continue;
     if (chosen.length > 0) {
       const added = question.terms.filter((t) => !covered.has(t) && c.terms.includes(t)).reduce((s, t) => s + idf(t), 0);
+
       const newCoverage = total > 0 ? added / total : 0;
+      const cueMissing = question.cues.length > 0 && c.cue && !chosen.some((s) => s.cue);
+      const relevant = c.overlap >= o.minRelativeOverlap * bestOverlap;
+      const beside = chosen.some((s) => s.passageIndex === c.passageIndex && Math.abs(s.position - c.position) === 1);
+      if (newCoverage < o.minNewCoverage && !(cueMissing && (relevant || beside))) continue;
       if (c.score * (1 - 0.5 * redundancy) + newCoverage < o.dropRatio * best) continue;
-      if (c.overlap < o.minRelativeOverlap * bestOverlap && newCoverage < o.minNewCoverage) continue;
+      if (!chosen.some((s) => s.passageIndex === c.passageIndex) && !relevant) continue;
     }
+    if (c.members) chosen = chosen.filter((s) => !(s.passageIndex === c.passageIndex && c.members!.includes(s.key)));
     chosen.push(c);
-    for (const t of c.terms) covered.add(t);
+    // A term is answered when a chosen sentence has it, its title or section says it ("support" in an FAQ entry's
+    // question), or it says it in other words (QuestionProfile.related).
+    const { missing } = weightedCoverage(question, chosen.flatMap((x) => x.terms), idf, chosen.flatMap((x) => x.contextTerms));
+    for (const t of question.terms) if (!missing.includes(t)) covered.add(t);
   }
   return chosen;
 }

@@ -91,9 +91,14 @@ describe("markup and layout", () => {
 
 describe("extractCandidates", () => {
   test("keeps only sentences that stand alone, cleaned", () => {
-    const texts = extractCandidates(returns).map((c) => c.text);
+    const all = extractCandidates(returns);
+    const texts = all.filter((c) => !c.kind).map((c) => c.text);
     expect(texts).toContain("Laptops, tablets and cameras can be returned within 15 days of delivery.");
     expect(texts).toContain("To start a return, sign in to your account and choose Return an item next to the order.");
+    // The table's rows are candidates of their own, as sentences (they need no verb); the header is their context.
+    const rows = all.filter((c) => c.kind === "row");
+    expect(rows.map((c) => c.text)).toEqual(["Laptops: 15 days.", "Tablets: 15 days.", "Clothing: 30 days."]);
+    expect(rows[0]!.contextTerms).toEqual(expect.arrayContaining(["return", "window"]));
     for (const t of texts) {
       expect(fragmentReason(t)).toBeNull();
       expect(t).not.toMatch(/\*\*|^#|^- |\|/);

@@ -4,6 +4,7 @@
  * fragments, lead-ins, FAQ questions, verbless phrases). Also the light stemmer shared by the scorer.
  */
 import { foldForMatch, splitSentences, STOP_WORDS, tokenize } from "../core/text";
+import { BULLET, findStructure, type ListBlock, type RecordRow } from "./extractive-structure";
 
 export interface Candidate {
   /** 0-based index of the passage in the array given to the generator. */
@@ -18,6 +19,15 @@ export interface Candidate {
   terms: string[];
   /** Stemmed content tokens of the passage's title and section path (the sentence's context). */
   contextTerms: string[];
+  /**
+   * Absent for a prose sentence. "row": a table row rendered as a sentence; "record": a structured record (CSV
+   * row), rendered for the question when chosen; "list": a list with the sentence or heading that introduces it.
+   */
+  kind?: "row" | "record" | "list";
+  record?: RecordRow;
+  list?: ListBlock;
+  /** For a list: the keys of the sentences it contains (its lead and items), which it replaces when chosen. */
+  members?: string[];
 }
 
 const STEM_CACHE = new Map<string, string>();
@@ -58,17 +68,32 @@ export function surfaceOf(term: string): string {
   return SURFACE.get(term) ?? term;
 }
 
-/** Distinct stemmed content tokens of a text (or of its tokens, when already tokenized). */
+/**
+ * The parts of a two-part hyphenated token ("75-inch" -> "75", "inch"; "e-mail" -> "mail"), so a text that writes
+ * the compound and one that spaces it meet. Parts shorter than two characters and stop words are left out;
+ * codes of three or more parts ("VM-TV-5201") stay whole.
+ */
+export function compoundParts(token: string): string[] {
+  const parts = token.split("-");
+  if (parts.length !== 2) return [];
+  return parts.filter((x) => x.length >= 2 && !STOP_WORDS.has(x));
+}
+
+/** Distinct stemmed content tokens of a text (or of its tokens, when already tokenized), with compound parts. */
 export function stemmedTerms(text: string, tokens?: readonly string[]): string[] {
   const out = new Set<string>();
-  for (const t of Array.isArray(tokens) ? tokens : tokenize(text)) {
-    if (STOP_WORDS.has(t)) continue;
+  const add = (t: string) => {
     const s = stem(t);
     out.add(s);
     if (!SURFACE.has(s)) {
       if (SURFACE.size >= STEM_CACHE_MAX) SURFACE.clear();
       SURFACE.set(s, t);
     }
+  };
+  for (const t of Array.isArray(tokens) ? tokens : tokenize(text)) {
+    if (STOP_WORDS.has(t)) continue;
+    add(t);
+    for (const part of compoundParts(t)) add(part);
   }
   return [...out];
 }
@@ -99,7 +124,6 @@ export function hasVerb(words: readonly string[]): boolean {
 }
 
 const DANGLING_START = new Set("and or but nor so yet which because whereas although though plus also otherwise then".split(" "));
-const BULLET = /^\s*(?:[-*•+]|\d+[.)])\s+/;
 const TABLE_LINE = /^\s*\|.*\|\s*$|^\s*[-=_|:+\s]{3,}$|\t.*\t/;
 
 /** Removes markdown emphasis, links, code ticks, quotes markers, heading hashes and bullet markers. */
@@ -198,18 +222,58 @@ export function sentenceKey(sentence: string): string {
   return foldForMatch(sentence).replace(/[^\p{L}\p{N}]+/gu, " ").trim();
 }
 
-/** All sentences of all passages fit to be quoted, in passage order then position. */
+/** A record's terms and plain text (every column: value), for matching; the answer renders it for the question. */
+function recordText(row: RecordRow): string {
+  return `${row.entity}${row.key ? ` ${row.key}` : ""}: ${row.fields.map((f) => `${f.name} ${f.value}`).join("; ")}`;
+}
+
+/**
+ * Everything in the passages fit to be quoted, in passage order then position: prose sentences, table rows as
+ * sentences, records, and lists with their lead (extractive-structure.ts). A list's items are also candidates
+ * on their own (as sentences), so one item can answer alone.
+ */
 export function extractCandidates(passages: readonly { text: string; title?: string; sectionPath?: string[] }[]): Candidate[] {
   const out: Candidate[] = [];
   passages.forEach((p, passageIndex) => {
     const contextTerms = stemmedTerms([p.title ?? "", ...(p.sectionPath ?? [])].join(" "));
-    let position = 0;
-    for (const span of splitSentences(prepareText(p.text))) {
+    const structure = findStructure(p.text, p.sectionPath?.[p.sectionPath.length - 1] ?? "");
+    const units: { at: number; c: Omit<Candidate, "position"> }[] = [];
+    const prepared = prepareText(structure.lines.join("\n"));
+    const lineStarts: number[] = [0];
+    for (let i = 0; i < prepared.length; i++) if (prepared[i] === "\n") lineStarts.push(i + 1);
+    const lineOf = (offset: number) => {
+      let lo = 0;
+      let hi = lineStarts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (lineStarts[mid]! <= offset) lo = mid;
+        else hi = mid - 1;
+      }
+      return lo;
+    };
+    for (const span of splitSentences(prepared)) {
       const text = cleanMarkup(span.text);
       const words = tokenize(text);
       if (fragmentReason(text, words) !== null) continue;
-      out.push({ passageIndex, position: position++, text, key: sentenceKey(text), terms: stemmedTerms(text, words), contextTerms });
+      units.push({ at: lineOf(span.start) + span.start / (prepared.length + 1), c: { passageIndex, text, key: sentenceKey(text), terms: stemmedTerms(text, words), contextTerms } });
     }
+    for (const row of structure.rows) {
+      if (tokenize(row.text).length > 80) continue;
+      // The header and the line that introduces the table are the row's context, like a section title.
+      const context = [...new Set([...contextTerms, ...stemmedTerms([...row.headers, row.lead ?? ""].join(" "))])];
+      units.push({ at: row.line, c: { passageIndex, kind: "row", text: row.text, key: sentenceKey(row.text), terms: stemmedTerms(row.text), contextTerms: context } });
+    }
+    for (const { row, line } of structure.records) {
+      const text = recordText(row);
+      units.push({ at: line, c: { passageIndex, kind: "record", record: row, text, key: sentenceKey(text), terms: stemmedTerms(text), contextTerms } });
+    }
+    for (const list of structure.lists) {
+      const text = [list.lead, ...list.items].join(" ");
+      const members = [list.lead, ...list.items].flatMap((t) => splitSentences(t).map((s) => sentenceKey(cleanMarkup(s.text))));
+      units.push({ at: list.line - 0.5, c: { passageIndex, kind: "list", list, members, text, key: sentenceKey(text), terms: stemmedTerms(text), contextTerms } });
+    }
+    units.sort((a, b) => a.at - b.at);
+    units.forEach((u, position) => out.push({ ...u.c, position }));
   });
   return out;
 }

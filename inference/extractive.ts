@@ -10,7 +10,7 @@ import { errors, isAppError } from "../core/errors";
 import type { GenerateRequest, LanguageModel, StreamEvent } from "../core/ports/language-model";
 import type { Passage } from "../core/ports/retrieval";
 import { estimateTokens } from "../core/text";
-import { composeExtractiveAnswer, resolveExtractiveOptions, type ExtractiveAnswer, type ExtractiveOptions } from "./extractive-compose";
+import { composeExtractiveAnswer, composeExtractiveAnswerAsync, resolveExtractiveOptions, type ExtractiveAnswer, type ExtractiveOptions } from "./extractive-compose";
 
 export * from "./extractive-compose";
 
@@ -101,7 +101,7 @@ export class ExtractiveGenerator implements LanguageModel {
     this.options = options;
   }
 
-  /** The composed answer for a request (question = last user message, passages = req.passages). */
+  /** The composed answer for a request (question = last user message, passages = req.passages); lexical only. */
   answer(req: GenerateRequest): ExtractiveAnswer {
     return composeExtractiveAnswer(questionFromRequest(req), passagesFromRequest(req), this.options);
   }
@@ -109,7 +109,7 @@ export class ExtractiveGenerator implements LanguageModel {
   async *stream(req: GenerateRequest, signal?: AbortSignal): AsyncIterable<StreamEvent> {
     let answer: ExtractiveAnswer;
     try {
-      answer = this.answer(req);
+      answer = await composeExtractiveAnswerAsync(questionFromRequest(req), passagesFromRequest(req), this.options);
     } catch (e) {
       yield { type: "start", model: this.id };
       yield {

@@ -4,6 +4,7 @@
  * would otherwise tokenise the same passages for every answer.
  */
 import { contentTokens, stem } from "../../core/text";
+import { compoundParts } from "../../inference/extractive-sentences";
 
 export interface TermSet {
   terms: ReadonlySet<string>;
@@ -15,9 +16,15 @@ const NUMBER = /\d+(?:[.,]\d+)*/g;
 /** "1,299" and "1299" are one number; "4.0" is "4". */
 export const normNumber = (n: string) => n.replace(/,(?=\d{3}\b)/g, "").replace(/\.0+$/, "");
 
+/** Stemmed content terms (a two-part compound such as "75-inch" also gives its parts) and numbers of a text. */
 export function termSetOf(text: string): TermSet {
   const clean = text.replace(MARKER, " ");
-  return { terms: new Set(contentTokens(clean).map(stem)), numbers: new Set([...clean.matchAll(NUMBER)].map((m) => normNumber(m[0]))) };
+  const terms = new Set<string>();
+  for (const t of contentTokens(clean)) {
+    terms.add(stem(t));
+    for (const part of compoundParts(t)) terms.add(stem(part));
+  }
+  return { terms, numbers: new Set([...clean.matchAll(NUMBER)].map((m) => normNumber(m[0]))) };
 }
 
 /**

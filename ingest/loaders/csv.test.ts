@@ -22,9 +22,9 @@ describe("csv loader", () => {
     expect(doc.records![2]!.data.customer).toBe('Cara "CJ" Jones');
     expect(doc.records![2]!.data.notes).toBe("Two parcels:\nbox and tube");
     expect(doc.sections.map((s) => s.text)).toEqual([
-      "Order ORD-1001: status shipped; customer Ann Lee; carrier DHL; notes Left at door, signed.",
-      "Order ORD-1002: status processing; customer Bo Chen.",
-      'Order ORD-1003: status delivered; customer Cara "CJ" Jones; carrier UPS; notes Two parcels: box and tube.',
+      "Order ORD-1001: status: shipped; customer: Ann Lee; carrier: DHL; notes: Left at door, signed.",
+      "Order ORD-1002: status: processing; customer: Bo Chen.",
+      'Order ORD-1003: status: delivered; customer: Cara "CJ" Jones; carrier: UPS; notes: Two parcels: box and tube.',
     ]);
     expect(doc.sections.every((s) => s.headingPath.join() === "orders")).toBe(true);
   });
@@ -37,7 +37,7 @@ describe("csv loader", () => {
       ["products", "SKU-200", "9,90"],
       ["products", "SKU-300", "14,50"],
     ]);
-    expect(doc.sections[1]!.text).toBe("Product SKU-200: name USB-C Cable; price 9,90; stock 140.");
+    expect(doc.sections[1]!.text).toBe("Product SKU-200: name: USB-C Cable; price: 9,90; stock: 140.");
   });
 
   test("tab-separated, *_id key column and the first column as fallback key", async () => {
@@ -45,7 +45,7 @@ describe("csv loader", () => {
     expect(tsv.records![0]).toMatchObject({ collection: "customers", key: "C-7" });
     const plain = await loadString("name,city\nAnn,Berlin\n", "people.csv");
     expect(plain.records![0]!.key).toBe("Ann");
-    expect(plain.sections[0]!.text).toBe("People Ann: city Berlin.");
+    expect(plain.sections[0]!.text).toBe("People Ann: city: Berlin.");
   });
 
   test("short rows are padded; blank rows skipped", async () => {
@@ -85,6 +85,6 @@ describe("csv loader", () => {
     expect(entityName("categories")).toBe("Category");
     expect(entityName("order_items")).toBe("Order item");
     expect(entityName("address")).toBe("Address");
-    expect(renderRow("Order", ["id", "status"], ["A1", "done."], 0)).toBe("Order A1: status done.");
+    expect(renderRow("Order", ["id", "status"], ["A1", "done."], 0)).toBe("Order A1: status: done.");
   });
 });

@@ -1,8 +1,10 @@
 /**
  * CSV loader (csv-parse): header row required; BOM, quoted fields and a sniffed delimiter (, ; tab). Every row
  * becomes a LoadedRecord (collection = file base name, key = id-like column) and a one-line text section such as
- * "Order ORD-1001: status shipped; customer Ann Lee; carrier DHL." under headingPath [collection]; the chunker
- * packs consecutive rows into chunks.
+ * "Order ORD-1001: status: shipped; customer: Ann Lee; carrier: DHL." under headingPath [collection]; the chunker
+ * packs consecutive rows into chunks. The "column: value" pairs let the extractive generator read the row back
+ * (inference/extractive-structure.ts) and say it as a sentence; the indexed words are the same as without the
+ * colons.
  */
 import { parse, type CsvError } from "csv-parse/sync";
 import { errors } from "../../core/errors";
@@ -46,9 +48,9 @@ export function renderRow(entity: string, headers: string[], row: string[], keyI
   const parts: string[] = [];
   headers.forEach((h, i) => {
     const v = row[i]?.replace(/\s+/g, " ").trim();
-    if (i !== keyIndex && v) parts.push(`${humanize(h)} ${v}`);
+    if (i !== keyIndex && v) parts.push(`${humanize(h)}: ${v}`);
   });
-  const text = `${entity}${key ? ` ${key}` : ""}: ${parts.join("; ") || `${humanize(headers[keyIndex]!)} ${key ?? ""}`.trim()}`;
+  const text = `${entity}${key ? ` ${key}` : ""}: ${parts.join("; ") || `${humanize(headers[keyIndex]!)}: ${key ?? ""}`.trim()}`;
   return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 

@@ -35,11 +35,44 @@ describe("cite stage", () => {
     expect(out).toEqual([
       { type: "start", model: "m" },
       { type: "delta", text: "Two years" },
-      { type: "delta", text: " [2]. Also [2]." },
-      { type: "citation", n: 2, passageId: "b" },
+      { type: "delta", text: " [1]. Also [1]." },
+      { type: "citation", n: 1, passageId: "b" },
       { type: "finish", reason: "stop" },
     ]);
     expect(ctx.citationStats).toEqual({ markers: 2, invalid: [] });
+    // Passage b, cited first, is now [1]: ctx.passages follows the numbering.
+    expect(ctx.passages.map((p) => p.chunkId)).toEqual(["b", "a"]);
+  });
+
+  test("citations are numbered 1..n in the order they first appear; passages and sources follow", async () => {
+    const passages = [P("a"), P("b"), P("c"), P("d")];
+    const ctx0 = newContext({ tenantId: "t", content: "q" });
+    ctx0.passages = passages;
+    ctx0.sources = passages.map((p, i) => ({ n: i + 1, chunkId: p.chunkId, documentId: p.documentId, title: p.title, page: null, sectionPath: [], snippet: "" }));
+    const source = (async function* (): AsyncIterable<StreamEvent> {
+      yield { type: "delta", text: "C says [3]. A says [1" };
+      yield { type: "delta", text: "]. Both [3, 1][2]. Bad [9]." };
+      yield { type: "finish", reason: "stop" };
+    })();
+    const out: StreamEvent[] = [];
+    const seenSources: string[] = [];
+    for await (const e of citeStage().wrap(source, ctx0)) {
+      out.push(e);
+      // What the stream layer does: look the source up by the event's number while streaming.
+      if (e.type === "citation") seenSources.push(ctx0.sources[e.n - 1]!.chunkId);
+    }
+    expect(text(out)).toBe("C says [1]. A says [2]. Both [1, 2][3]. Bad.");
+    expect(out.filter((e) => e.type === "citation")).toEqual([
+      { type: "citation", n: 1, passageId: "c" },
+      { type: "citation", n: 2, passageId: "a" },
+      { type: "citation", n: 3, passageId: "b" },
+    ]);
+    expect(seenSources).toEqual(["c", "a", "b"]);
+    expect(ctx0.passages.map((p) => p.chunkId)).toEqual(["c", "a", "b", "d"]);
+    expect(ctx0.sources.map((s) => [s.n, s.chunkId])).toEqual([[1, "c"], [2, "a"], [3, "b"], [4, "d"]]);
+    // The producer's array is not reordered under it.
+    expect(passages.map((p) => p.chunkId)).toEqual(["a", "b", "c", "d"]);
+    expect(ctx0.citationStats).toEqual({ markers: 4, invalid: [9] });
   });
 
   test("numbers with no passage are dropped and counted; a producer's own citation events are replaced", async () => {

@@ -79,3 +79,12 @@ describe("decide stage", () => {
     expect(saysDoesNotKnow("The warranty lasts two years [1].")).toBe(false);
   });
 });
+
+describe("citationConfidence after the cite stage reordered the passages", () => {
+  test("the rank prior is the passage's rank by score, not its position (cited passages come first)", () => {
+    // Passage "low" (score 0.5) was cited first, so it is ctx.passages[0]; by score it ranks second.
+    const passages = [P("low", 0.5, "Laptops have 15 days."), P("high", 1, "Phones have 15 days.")];
+    // support = 0.5 * 0.5 / 1 + 0.5 / (1 + 1) = 0.5; raw = 1 * (0.4 + 0.6 * 0.5) * 1 = 0.7
+    expect(citationConfidence("Laptops have 15 days [1].", [{ passageIndex: 0 }], passages, 1, 0, "PASS")).toBe(0.7);
+  });
+});

@@ -13,7 +13,8 @@
  * (claim-support.ts: most of its words there, every number it states there); else ESCALATE. Confidence (0-0.95,
  * two decimals):
  *   coverage   = share of the answer's sentences carrying a valid [n] (citationCoverage)
- *   support    = mean over the cited passages of 0.5 * score / best score + 0.5 / (1 + passage index)
+ *   support    = mean over the cited passages of 0.5 * score / best score + 0.5 / (1 + rank by score), the rank
+ *                counting the passages with a higher score (the cite stage reorders ctx.passages by citation)
  *   validShare = valid markers / (valid markers + invalid numbers)
  *   grounded   = share of the answer's sentences supported by their passages
  *   raw        = coverage * (0.4 + 0.6 * support) * validShare * grounded
@@ -41,7 +42,8 @@ export function citationConfidence(text: string, cited: readonly { passageIndex:
   const support =
     cited.reduce((s, c) => {
       const score = passages[c.passageIndex]?.score ?? 0;
-      return s + 0.5 * (best > 0 ? Math.max(0, score) / best : 0) + 0.5 / (1 + c.passageIndex);
+      const rank = passages.filter((p) => Number.isFinite(p.score) && p.score > score).length;
+      return s + 0.5 * (best > 0 ? Math.max(0, score) / best : 0) + 0.5 / (1 + rank);
     }, 0) / cited.length;
   const validShare = markers / (markers + invalid || 1);
   const raw = citationCoverage(text) * (0.4 + 0.6 * support) * validShare;

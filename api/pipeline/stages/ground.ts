@@ -6,7 +6,8 @@
  * produces nothing and generate runs.
  *
  * Coverage: the IDF-weighted share of the question's content terms (stemmed; stop words and question-frame words
- * such as "long" in "how long" dropped) that occur in at
+ * such as "long" in "how long" dropped; a compound such as "75-inch" counted as its parts, which a passage
+ * writing "75-inch" or "75 inch" has alike) that occur in at
  * least one passage (its text, title or section). A term's weight is ln(1 + (N + 1) / (1 + df)) over the N
  * passages, so a term no passage has weighs most ("capital", "France" over shipping passages cover ~0). The
  * check is made per passage set, not per sentence (a model may combine sentences), on term sets cached by chunk
@@ -18,6 +19,7 @@ import type { Assessment, StreamEvent } from "../../../core/ports/language-model
 import type { Passage } from "../../../core/ports/retrieval";
 import { QUESTION_FRAME_WORDS, stem } from "../../../core/text";
 import { DEFAULT_DECLINE } from "../../../inference/extractive";
+import { compoundParts } from "../../../inference/extractive-sentences";
 import { memoByChunk, passageTerms, termSetOf } from "../passage-terms";
 import { questionOf, type StepStage } from "../stage";
 
@@ -40,7 +42,8 @@ const FRAME_STEMS = new Set([...QUESTION_FRAME_WORDS].map(stem));
 
 /** The coverage above, and the question's content terms (question-frame words such as "long" in "how long" left out). */
 export function groundingCoverage(question: string, passages: readonly Passage[]): { coverage: number; terms: string[] } {
-  const terms = [...termSetOf(question).terms].filter((t) => !FRAME_STEMS.has(t));
+  // A compound the question writes ("75-inch") is asked as its parts, which a passage has however it writes it.
+  const terms = [...termSetOf(question).terms].filter((t) => !FRAME_STEMS.has(t) && compoundParts(t).length !== 2);
   if (!terms.length || !passages.length) return { coverage: 0, terms };
   const sets = passages.map((p) => ({ body: passageTerms(p).terms, head: headTerms(p) }));
   let covered = 0;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { extractSlots, rewriteFollowUp, understand, understandStage } from "./understand";
+import { extractSlots, joinCompoundModifiers, namedEntities, rewriteFollowUp, understand, understandStage } from "./understand";
 import { newContext } from "../stage";
 
 describe("extractSlots", () => {
@@ -72,3 +72,51 @@ describe("understand", () => {
 function prev() {
   return "How long do I have to return a laptop?";
 }
+
+describe("references to a named entity", () => {
+  test("named entities: codes with the word before them, and runs of capitalised words and numbers", () => {
+    expect(namedEntities("Tell me about the VoltBook 14")).toEqual(["VoltBook 14"]);
+    expect(namedEntities("What's the status of order VM-100203?")).toEqual(["order VM-100203"]);
+    expect(namedEntities("Is the Pixelon P8 waterproof? I like the Kestrel K2 Mini too")).toEqual(["Pixelon P8", "Kestrel K2 Mini"]);
+    expect(namedEntities("How long do I have to return a laptop?")).toEqual([]);
+    expect(namedEntities("Tell me more")).toEqual([]);
+  });
+
+  test("'its' (a possessive, not only 'it') takes the last entity named", async () => {
+    const r = await rewriteFollowUp("How long is its warranty?", "Tell me about the VoltBook 14");
+    expect(r).toEqual({ question: "How long is the VoltBook 14 warranty?", rewritten: true, followUp: { kind: "reference", previous: "Tell me about the VoltBook 14" } });
+    expect((await rewriteFollowUp("What is their price?", "Do you have the Pixelon P8?")).question).toBe("What is the Pixelon P8 price?");
+    expect((await rewriteFollowUp("Is this one in stock?", "I like the Kestrel K2 Mini")).question).toBe("Is the Kestrel K2 Mini in stock?");
+    expect((await rewriteFollowUp("It is broken, can I return it?", "I bought a VoltBook 16")).question).toBe("The VoltBook 16 is broken, can I return it?");
+  });
+
+  test("an order number is carried with its noun", async () => {
+    expect((await rewriteFollowUp("When will it arrive?", "What's the status of order VM-100203?")).question).toBe("When will order VM-100203 arrive?");
+  });
+
+  test("the entity may come from an earlier turn than the last; a message naming its own entity is left alone", async () => {
+    const u = await understand("How long is its warranty?", [
+      { role: "user", content: "Tell me about the VoltBook 14" },
+      { role: "assistant", content: "It runs 14 hours [1]." },
+      { role: "user", content: "and the battery?" , standalone: "and the battery?" },
+      { role: "assistant", content: "..." },
+    ]);
+    expect(u.question).toBe("How long is the VoltBook 14 warranty?");
+    expect((await rewriteFollowUp("Is the Pixelon P8 in stock, and is it waterproof?", "Tell me about the VoltBook 14")).rewritten).toBe(false);
+  });
+
+  test("without a named entity the previous question's words are carried, as before", async () => {
+    expect((await rewriteFollowUp("Is its screen covered?", "My laptop screen cracked")).question).toBe("Is its screen covered? laptop cracked");
+  });
+});
+
+describe("compound modifiers", () => {
+  test("'a 75 inch TV' is written as the catalogue writes it; other numbers are left alone", async () => {
+    expect(joinCompoundModifiers("Do you sell a 75 inch TV?")).toBe("Do you sell a 75-inch TV?");
+    expect(joinCompoundModifiers("Is there a 2 year warranty on it?")).toBe("Is there a 2-year warranty on it?");
+    expect(joinCompoundModifiers("Can I return it within 30 days?")).toBe("Can I return it within 30 days?");
+    expect(joinCompoundModifiers("I ordered 2 phone cases")).toBe("I ordered 2 phone cases");
+    const u = await understand("Do you sell a 75 inch TV?", []);
+    expect(u).toMatchObject({ normalized: "Do you sell a 75 inch TV?", question: "Do you sell a 75-inch TV?", rewritten: false });
+  });
+});
