@@ -10,6 +10,7 @@ import { createLogger } from "../core/logger";
 import type { IndexFilter } from "../core/ports/filters";
 import { headingChannel, keywordChannel, vectorChannel } from "../core/stores/channels";
 import type { KeywordIndex } from "../core/ports/keyword-index";
+import type { Embedder } from "../core/ports/embedder";
 import { IndexSync } from "../core/stores/index-sync";
 import { openStores, type OpenStoresOptions, type Stores } from "../core/stores/open-stores";
 import { JobRunner } from "../ingest/job-runner";
@@ -117,6 +118,8 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     systemPrompt: (tenantId: string) => systemPromptStore(stores.kbState).current(tenantId),
     // The local embedder's word vectors let the extractive generator recognise paraphrases.
     wordSimilarity: stores.embedder.wordSimilarity(),
+    // The neural sentence encoder picks the sentences that answer the question (cached per sentence text).
+    sentenceSimilarity: stores.encoder ? sentenceSimilarityOf(stores.encoder) : undefined,
   };
   const generator = createGenerator(config, generatorDeps);
   const fallbackGenerator = createFallbackGenerator(config, generatorDeps);
@@ -197,5 +200,17 @@ function fanOut(a: Pick<KeywordIndex, "add" | "remove">, b: Pick<KeywordIndex, "
   return {
     add: async (docs) => void (await Promise.all([a.add(docs), b.add(docs)])),
     remove: async (sel) => void (await Promise.all([a.remove(sel), b.remove(sel)])),
+  };
+}
+
+/** Cosine of the question to each sentence on an L2-normalised encoder. */
+export function sentenceSimilarityOf(encoder: Embedder): (question: string, sentences: string[]) => Promise<number[]> {
+  return async (question, sentences) => {
+    const [q, ...vs] = await encoder.embed([question, ...sentences]);
+    return vs.map((v) => {
+      let dot = 0;
+      for (let i = 0; i < v.length; i++) dot += v[i]! * q![i]!;
+      return dot;
+    });
   };
 }

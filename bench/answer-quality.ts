@@ -28,6 +28,9 @@ import { createServices } from "../api/services";
 import { createAnswerPipeline } from "../api/pipeline/default-pipeline";
 import { EXTRACTIVE_MIN_COVERAGE } from "../api/pipeline/create-generator";
 import { ExtractiveAnswerGenerator } from "../api/pipeline/extractive-generator";
+import { sentenceSimilarityOf } from "../api/services";
+import { SENTENCE_SIMILARITY_WEIGHT } from "../inference/extractive-score";
+import { ENCODER_ANSWER_MIN, ENCODER_DECLINE_BELOW } from "../inference/extractive-compose";
 import { newContext, type FinalAnswer, type HistoryTurn } from "../api/pipeline/stage";
 import { RELATED_CREDIT, RELATED_MIN_SIMILARITY } from "../inference/extractive";
 import { table } from "./lib/metrics";
@@ -47,6 +50,7 @@ const HISTORY_MESSAGES = 6;
 
 const verbose = process.argv.includes("--verbose");
 const grid = process.argv.includes("--grid");
+const encoderGridOnly = process.argv.includes("--grid-encoder");
 const questions = JSON.parse(readFileSync(resolve(import.meta.dir, "data/sample-kb-questions.json"), "utf8")) as Q[];
 const dir = mkdtempSync(join(tmpdir(), "bench-answers-"));
 const services = await createServices(loadConfig({ DATA_DIR: dir }), { inMemoryDatabase: true, sampleKb: true, log: () => {} });
@@ -59,13 +63,22 @@ interface Setting {
   minCoverage: number;
   relatedCredit: number;
   relatedMinSimilarity: number;
+  /** Weight of the sentence encoder's cosine in sentence choice (0: lexical only). */
+  sentenceSimilarityWeight: number;
+  encoderAnswerMin: number;
+  encoderDeclineBelow: number;
 }
-const SHIPPED: Setting = { minCoverage: EXTRACTIVE_MIN_COVERAGE, relatedCredit: RELATED_CREDIT, relatedMinSimilarity: RELATED_MIN_SIMILARITY };
+const SHIPPED: Setting = { minCoverage: EXTRACTIVE_MIN_COVERAGE, relatedCredit: RELATED_CREDIT, relatedMinSimilarity: RELATED_MIN_SIMILARITY, sentenceSimilarityWeight: SENTENCE_SIMILARITY_WEIGHT, encoderAnswerMin: ENCODER_ANSWER_MIN, encoderDeclineBelow: ENCODER_DECLINE_BELOW };
 
 /** The product's answer pipeline with the extractive generator at `s` (the shipped setting: services' own). */
 function pipelineFor(s: Setting) {
   if (s === SHIPPED) return services.answerPipeline;
-  const generator = new ExtractiveAnswerGenerator({ ...s, wordSimilarity: services.stores.embedder.wordSimilarity() });
+  const encoder = services.stores.encoder;
+  const generator = new ExtractiveAnswerGenerator({
+    ...s,
+    wordSimilarity: services.stores.embedder.wordSimilarity(),
+    sentenceSimilarity: encoder && s.sentenceSimilarityWeight > 0 ? sentenceSimilarityOf(encoder) : undefined,
+  });
   return createAnswerPipeline({ config: services.config, retriever: services.retriever, generator, embedder: () => services.stores.embedder.current() });
 }
 
@@ -126,20 +139,36 @@ const odd = (i: number) => i % 2 === 1;
 /** The tuning objective: answerable questions answered with the right citation and every fact, plus off-topic ones declined. */
 const objective = (rows: Row[]) => count(rows.filter((r) => r.q.answerable), (r) => right(r) && r.facts) + count(rows.filter((r) => !r.q.answerable), (r) => !pass(r));
 
-if (grid) {
+if (grid || encoderGridOnly) {
   // Tune on the even-indexed questions only; the odd ones are reported with the setting this picks.
   const results: [Setting, number][] = [];
+  if (!encoderGridOnly)
   for (const minCoverage of [0.3, 0.4, 0.5])
     for (const relatedCredit of [0.4, 0.5, 0.6])
       for (const relatedMinSimilarity of [0.45, 0.5, 0.55]) {
-        const s = { minCoverage, relatedCredit, relatedMinSimilarity };
+        const s = { ...SHIPPED, minCoverage, relatedCredit, relatedMinSimilarity };
         results.push([s, objective(await run(s, even))]);
       }
   results.sort((a, b) => b[1] - a[1]);
+  if (!encoderGridOnly) {
   console.log(`\nGrid on the ${questions.filter((_, i) => even(i)).length} even-indexed questions (objective: right citation + every fact, plus off-topic declined):\n`);
   console.log(table(["minCoverage", "relatedCredit", "relatedMinSimilarity", "objective (even)"], results.slice(0, 10).map(([s, v]) => [s.minCoverage, s.relatedCredit, s.relatedMinSimilarity, v])));
   const shipped = results.find(([s]) => s.minCoverage === SHIPPED.minCoverage && s.relatedCredit === SHIPPED.relatedCredit && s.relatedMinSimilarity === SHIPPED.relatedMinSimilarity);
   console.log(`\nshipped setting (${SHIPPED.minCoverage}, ${SHIPPED.relatedCredit}, ${SHIPPED.relatedMinSimilarity}): ${shipped?.[1]}; best: ${results[0]![1]}`);
+  }
+  if (services.stores.encoder) {
+    const sweep: [number, number, number, number][] = [];
+    for (const w of [0, 0.5, 1])
+      for (const answerMin of [0.45, 0.55, 0.65, 2])
+        for (const declineBelow of [0, 0.2, 0.3, 0.4]) {
+          if (w === 0 && (answerMin !== 2 || declineBelow !== 0)) continue; // without the encoder the gate has no similarity
+          sweep.push([w, answerMin, declineBelow, objective(await run({ ...SHIPPED, sentenceSimilarityWeight: w, encoderAnswerMin: answerMin, encoderDeclineBelow: declineBelow }, even))]);
+        }
+    sweep.sort((a, b) => b[3] - a[3]);
+    console.log(`\nThe sentence encoder in sentence choice (weight) and in the gate (answer at >= answerMin, decline below declineBelow; 2 / 0 = off), other settings shipped, even half:\n`);
+    console.log(table(["sentenceSimilarityWeight", "encoderAnswerMin", "encoderDeclineBelow", "objective (even)"], sweep.slice(0, 12)));
+    console.log(`shipped (${SHIPPED.sentenceSimilarityWeight}, ${SHIPPED.encoderAnswerMin}, ${SHIPPED.encoderDeclineBelow}): ${sweep.find((r) => r[0] === SHIPPED.sentenceSimilarityWeight && r[1] === SHIPPED.encoderAnswerMin && r[2] === SHIPPED.encoderDeclineBelow)?.[3]}; lexical only: ${sweep.find((r) => r[0] === 0)?.[3]}`);
+  }
 }
 
 const t0 = performance.now();
@@ -201,9 +230,13 @@ console.log(
     ),
 );
 if (verbose) {
-  for (const r of rows.filter((r) => (r.q.answerable ? !right(r) : pass(r)))) {
+  // The tuning half only: reading the held-out half's failures would tune on it.
+  console.log("\nFailures on the tuning half (even):");
+  for (const r of rows.filter((r) => even(r.i) && (r.q.answerable ? !(right(r) && r.facts) : pass(r)))) {
     const before = r.q.history?.length ? ` (after: ${r.q.history.join(" / ")})` : "";
-    console.log(`\n- ${r.q.question}${before}\n  expected ${r.q.expectedSource ?? "a decline"}; got ${r.decision} citing [${r.cited.join(", ")}]: ${r.answer.slice(0, 200)}`);
+    const missing = r.q.mustContain.filter((m) => !r.answer.toLowerCase().includes(m.toLowerCase()));
+    const why = !r.q.answerable ? "answered off-topic" : !right(r) ? `expected ${r.q.expectedSource}` : `missing ${JSON.stringify(missing)}`;
+    console.log(`\n- [${r.q.category ?? "?"}] ${r.q.question}${before}\n  ${why}; got ${r.decision} citing [${r.cited.join(", ")}]: ${r.answer.slice(0, 300).replace(/\n/g, " / ")}`);
   }
 }
 console.log(`\ncommand: npx bun bench/answer-quality.ts${grid ? " --grid" : ""}${verbose ? " --verbose" : ""}`);

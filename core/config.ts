@@ -2,6 +2,7 @@
  * Every environment variable the product reads, parsed once, typed, defaulted and validated.
  * Nothing else in the code base reads process.env. README.md "Configuration" documents each variable.
  */
+import { HEADING_FULL_SCAN_MAX } from "./stores/heading-index";
 import { resolve, join } from "node:path";
 
 export interface LlmBackendConfig {
@@ -68,6 +69,8 @@ export interface Config {
     chunkCacheMax: number;
     /** The neural sentence encoder (USE lite) for the heading channel and answer sentences; "off": GloVe/SIF only. */
     sentenceEncoder: "use" | "off";
+    /** Up to this many headings the heading channel scans them all; above, it reranks the other channels' candidates. */
+    headingFullScanMax: number;
   };
 }
 
@@ -245,6 +248,7 @@ export function loadConfig(env: Env = process.env): Config {
       chunkCacheTtlMs: int(env, "CHUNK_CACHE_TTL_MS", 1000, 0, 3_600_000),
       chunkCacheMax: int(env, "CHUNK_CACHE_MAX", 20_000, 1, 10_000_000),
       sentenceEncoder: oneOf(env, "SENTENCE_ENCODER", ["use", "off"] as const, "use"),
+      headingFullScanMax: int(env, "HEADING_FULL_SCAN_MAX", HEADING_FULL_SCAN_MAX, 0, 10_000_000),
     },
   };
 }

@@ -74,6 +74,21 @@ export interface ExtractiveOptions {
    * decides. The grounding gate stays literal either way.
    */
   sentenceSimilarity?: (question: string, sentences: string[]) => Promise<number[]>;
+  /**
+   * With sentenceSimilarity: a question whose words the sentences do not literally cover is still answered when
+   * its best sentence is at least this similar in meaning (default ENCODER_ANSWER_MIN; above 1: never).
+   */
+  encoderAnswerMin?: number;
+  /**
+   * With sentenceSimilarity: a question is declined when no sentence reaches this similarity in meaning, however
+   * many of its words they share ("are you hiring at the Reno warehouse" vs "we ship from Reno"; default
+   * ENCODER_DECLINE_BELOW; 0 or less: never).
+   */
+  encoderDeclineBelow?: number;
+  /** With sentenceSimilarity: its weight against the lexical score (default SENTENCE_SIMILARITY_WEIGHT). */
+  sentenceSimilarityWeight?: number;
+  /** With sentenceSimilarity: only this many lexically best eligible sentences are sent (default 24; the encoder costs ~5 ms a sentence uncached). */
+  maxSimilarityCandidates?: number;
 }
 
 /**
@@ -93,6 +108,14 @@ export const RELATED_MIN_SIMILARITY = 0.5;
  * 17/40 with every fact, 4/7 off-topic declined.
  */
 export const GATE_EVIDENCE = 4;
+
+/**
+ * The sentence encoder's part in the gate (only when sentenceSimilarity is given): answer a question the
+ * sentences do not literally cover when the best one is at least ENCODER_ANSWER_MIN similar in meaning; decline
+ * when none reaches ENCODER_DECLINE_BELOW. Provisional until tuned with bench/answer-quality.ts --grid on the even half.
+ */
+export const ENCODER_ANSWER_MIN = 2;
+export const ENCODER_DECLINE_BELOW = 0;
 
 /** The question's `related` function over a word-similarity measure (memoised per composition). */
 export function relatedCredit(similarity: (a: string, b: string) => number, minSimilarity = RELATED_MIN_SIMILARITY, credit = RELATED_CREDIT): (term: string, terms: ReadonlySet<string>) => number {
@@ -136,7 +159,9 @@ export const DEFAULT_DECLINE = {
     "I couldn't find that in our knowledge base. Could you tell me a little more about what you need?",
 };
 
-type Resolved = Required<Omit<ExtractiveOptions, "declineText" | "wordSimilarity" | "sentenceSimilarity">> & {
+type Resolved = Required<
+  Omit<ExtractiveOptions, "declineText" | "wordSimilarity" | "sentenceSimilarity" | "sentenceSimilarityWeight" | "maxSimilarityCandidates" | "encoderAnswerMin" | "encoderDeclineBelow">
+> & {
   declineText: typeof DEFAULT_DECLINE;
   wordSimilarity?: ExtractiveOptions["wordSimilarity"];
   sentenceSimilarity?: ExtractiveOptions["sentenceSimilarity"];
@@ -233,7 +258,11 @@ export async function composeExtractiveAnswerAsync(
   const q = profile(question, o);
   const candidates = extractCandidates(passages);
   const idf = idfTable(candidates);
-  const eligible = candidates.map((c, i) => ({ c, i })).filter(({ c }) => candidateOverlap(q, c, idf) > 0);
+  const eligible = candidates
+    .map((c, i) => ({ c, i, overlap: candidateOverlap(q, c, idf) }))
+    .filter((e) => e.overlap > 0)
+    .sort((a, b) => b.overlap - a.overlap || a.i - b.i)
+    .slice(0, options.maxSimilarityCandidates ?? 24);
   let similarity: Map<number, number> | undefined;
   if (eligible.length) {
     try {
@@ -243,7 +272,13 @@ export async function composeExtractiveAnswerAsync(
       similarity = undefined;
     }
   }
-  return compose(question, passages, o, { candidates, similarity });
+  return compose(question, passages, o, {
+    candidates,
+    similarity,
+    similarityWeight: options.sentenceSimilarityWeight,
+    encoderAnswerMin: options.encoderAnswerMin,
+    encoderDeclineBelow: options.encoderDeclineBelow,
+  });
 }
 
 function validateInput(question: string, passages: readonly ExtractivePassage[]): void {
@@ -284,12 +319,12 @@ function compose(
   question: string,
   passages: readonly ExtractivePassage[],
   o: Resolved,
-  pre: { candidates?: Candidate[]; similarity?: ReadonlyMap<number, number> } = {},
+  pre: { candidates?: Candidate[]; similarity?: ReadonlyMap<number, number>; similarityWeight?: number; encoderAnswerMin?: number; encoderDeclineBelow?: number } = {},
 ): ExtractiveAnswer {
   const q = profile(question, o);
   const candidates = pre.candidates ?? extractCandidates(passages);
   const idf = idfTable(candidates);
-  const scored = scoreCandidates(q, candidates, passages, idf, pre.similarity);
+  const scored = scoreCandidates(q, candidates, passages, idf, pre.similarity, pre.similarityWeight);
   const chosen = selectSentences(scored, q, idf, o);
   const topScore = passages.length ? Math.max(...passages.map((p) => (Number.isFinite(p.score) ? p.score : 0))) : 0;
   // The gate counts literal evidence only: close words help choose sentences, never make a question answerable.
@@ -301,6 +336,11 @@ function compose(
   const bestOverlap = Math.max(0, ...chosen.map((c) => c.overlap));
   const cueMet = q.cues.length === 0 || chosen.some((c) => hasCue(c.text, q.cues)) ? 1 : 0;
   const raw = 0.6 * coverage + 0.25 * bestOverlap + 0.15 * cueMet;
+  // The encoder's view (when given): the best similarity in meaning among the evidence.
+  const sims = evidence.map((c) => c.similarity).filter((s): s is number => s !== undefined);
+  const bestSimilarity = sims.length ? Math.max(...sims) : undefined;
+  const answerMin = pre.encoderAnswerMin ?? ENCODER_ANSWER_MIN;
+  const declineBelow = pre.encoderDeclineBelow ?? ENCODER_DECLINE_BELOW;
 
   let failure: string | null = null;
   if (q.terms.length === 0) failure = "the question has no content words to look up";
@@ -309,8 +349,10 @@ function compose(
   else if (topScore <= 0 || topScore < o.minTopScore) {
     failure = `best passage score ${Number(topScore.toPrecision(3))} is ${topScore <= 0 ? "not positive" : `below ${o.minTopScore}`}`;
   }
-  else if (coverage < o.minCoverage) {
+  else if (coverage < o.minCoverage && !(bestSimilarity !== undefined && bestSimilarity >= answerMin)) {
     failure = `chosen sentences cover ${Math.round(coverage * 100)}% of the question (missing: ${missing.join(", ")}), below ${Math.round(o.minCoverage * 100)}%`;
+  } else if (bestSimilarity !== undefined && bestSimilarity < declineBelow) {
+    failure = `no sentence is close in meaning to the question (best similarity ${bestSimilarity.toFixed(2)}, below ${declineBelow})`;
   }
 
   if (failure) {

@@ -33,6 +33,8 @@ export interface QuestionProfile {
 
 export interface ScoredCandidate extends Candidate {
   overlap: number;
+  /** The injected sentence similarity to the question (the encoder's cosine), when it was asked for this one. */
+  similarity?: number;
   cue: boolean;
   score: number;
 }
@@ -157,7 +159,7 @@ export function scoreCandidates(
     const lexical = overlap + 0.15 * prior(c.passageIndex) + 0.05 / (1 + c.position) + (cue ? 0.1 : 0);
     const sim = similarity?.get(i);
     const score = sim === undefined || !Number.isFinite(sim) ? lexical : lexical + similarityWeight * sim;
-    out.push({ ...c, overlap, cue, score });
+    out.push({ ...c, overlap, cue, score, ...(sim !== undefined && Number.isFinite(sim) ? { similarity: sim } : {}) });
   });
   return out.sort((a, b) => b.score - a.score || a.passageIndex - b.passageIndex || a.position - b.position);
 }

@@ -23,6 +23,8 @@ export interface GeneratorDeps extends LlmGeneratorDeps {
   fetch?: typeof fetch;
   /** Word similarity for the extractive generator's coverage of paraphrased questions (the local embedder's word vectors). */
   wordSimilarity?: (a: string, b: string) => number;
+  /** Question-to-sentence similarity for the extractive generator's sentence choice (the neural sentence encoder). */
+  sentenceSimilarity?: (question: string, sentences: string[]) => Promise<number[]>;
 }
 
 export function createGenerator(config: Config, deps: GeneratorDeps = {}): AnswerGenerator {
@@ -31,7 +33,7 @@ export function createGenerator(config: Config, deps: GeneratorDeps = {}): Answe
 }
 
 function extractiveGenerator(config: Config, deps: GeneratorDeps): ExtractiveAnswerGenerator {
-  return new ExtractiveAnswerGenerator({ delayMs: config.streaming.extractiveDelayMs, minCoverage: EXTRACTIVE_MIN_COVERAGE, wordSimilarity: deps.wordSimilarity });
+  return new ExtractiveAnswerGenerator({ delayMs: config.streaming.extractiveDelayMs, minCoverage: EXTRACTIVE_MIN_COVERAGE, wordSimilarity: deps.wordSimilarity, sentenceSimilarity: deps.sentenceSimilarity });
 }
 
 /** What answers when the LLM gateway cannot serve: the extractive generator, unless LLM_FALLBACK=off or no LLM is configured. */

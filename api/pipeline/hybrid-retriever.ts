@@ -53,11 +53,15 @@ export class HybridRetriever {
     const active = this.deps.channels.filter((c) => wanted.includes(c.name));
     const candidates = Math.max(req.k * (this.deps.candidateFactor ?? 4), this.deps.minCandidates ?? 40);
     const stats: RetrieveResult["channels"] = {};
-    const settled = await Promise.all(
-      active.map(async (c) => {
+    // Channels that rerank get the other channels' ids once those have answered.
+    let others: Promise<string[]> | undefined;
+    const candidateIds = () =>
+      (others ??= Promise.all(independent).then((rs) => [...new Set(rs.flatMap((r) => r.hits.map((h) => h.id)))]));
+    const independent: Promise<{ channel: string; hits: { id: string; score: number }[] }>[] = [];
+    const run = async (c: RetrievalChannel) => {
         const t = performance.now();
         try {
-          const hits = await c.search(req.query, candidates, req.filter, req.signal);
+          const hits = await c.search(req.query, candidates, req.filter, req.signal, c.usesCandidates ? candidateIds() : undefined);
           stats[c.name] = { hits: hits.length, ms: round(performance.now() - t) };
           return { channel: c.name, hits };
         } catch (e) {
@@ -66,8 +70,10 @@ export class HybridRetriever {
           if (active.length === 1) throw e;
           return { channel: c.name, hits: [] };
         }
-      }),
-    );
+    };
+    for (const c of active) if (!c.usesCandidates) independent.push(run(c));
+    const dependent = active.filter((c) => c.usesCandidates).map(run);
+    const settled = [...(await Promise.all(independent)), ...(await Promise.all(dependent))];
     const ids = [...new Set(settled.flatMap((s) => s.hits.map((h) => h.id)))];
     const chunks = await this.deps.chunks.activeChunks(req.filter.tenantId, ids);
     const live = new Map(chunks.map((c) => [c.id, c]));

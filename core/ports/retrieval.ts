@@ -23,8 +23,13 @@ export interface Passage {
   channelScores?: Record<string, number>;
 }
 
-/** One retrieval channel (vector, keyword, graph...) returning chunk ids best first. */
+/**
+ * One retrieval channel (vector, keyword, graph...) returning chunk ids best first. A channel that can work on
+ * the other channels' candidates (a reranking channel) sets `usesCandidates`: the retriever then passes a promise
+ * of the chunk ids the other channels found, settled once they have answered.
+ */
 export interface RetrievalChannel {
   readonly name: string;
-  search(query: string, k: number, filter: IndexFilter, signal?: AbortSignal): Promise<{ id: string; score: number }[]>;
+  readonly usesCandidates?: boolean;
+  search(query: string, k: number, filter: IndexFilter, signal?: AbortSignal, candidates?: Promise<string[]>): Promise<{ id: string; score: number }[]>;
 }

@@ -19,7 +19,7 @@ export function vectorChannel(embedder: () => Embedder, index: () => VectorIndex
 
 /** The heading channel: the query's sentence-encoder vector against sections' key texts (heading-index.ts). */
 export function headingChannel(index: HeadingIndex): RetrievalChannel {
-  return { name: "heading", search: (query, k, filter, signal) => index.search(query, k, filter, signal) };
+  return { name: "heading", usesCandidates: true, search: (query, k, filter, signal, candidates) => index.search(query, k, filter, signal, candidates) };
 }
 
 export function keywordChannel(index: KeywordIndex): RetrievalChannel {

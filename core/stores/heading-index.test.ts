@@ -142,3 +142,24 @@ describe("headingChunkIndex", () => {
     await expect(ci.write({ tenantId: "t1", documentId: "d1", version: 1, title: "T", docType: "policy", source: "s", tags: [], chunks: [{ id: "c1", sectionPath: ["A"] }] as never }, { signal: ac.signal })).rejects.toThrow("cancelled");
   });
 });
+
+describe("HeadingIndex above fullScanMax (rerank mode)", () => {
+  test("only the candidates' sections are compared; without candidates nothing is returned", async () => {
+    const idx = new HeadingIndex(new WordAxes(), { fullScanMax: 1 });
+    await idx.add([doc("refund", "Refund timing"), doc("canada", "Shipping to Canada"), doc("battery", "Battery warranty")]);
+    expect(idx.fullScan).toBe(false);
+    // The best heading for the query ("Refund timing") is not among the candidates, so it is not returned.
+    const hits = await idx.search("refund for shipping to canada", 5, { tenantId: "t1" }, undefined, Promise.resolve(["canada", "battery"]));
+    expect(hits.map((h) => h.id)).toEqual(["canada", "battery"]);
+    expect(hits[0]!.score).toBeGreaterThan(hits[1]!.score);
+    expect(await idx.search("refund", 5, { tenantId: "t1" })).toEqual([]);
+  });
+
+  test("a candidate's whole section comes back, and removed versions are never scored", async () => {
+    const idx = new HeadingIndex(new WordAxes(), { fullScanMax: 0 });
+    await idx.add([doc("r1", "Refund timing"), doc("r2", "Refund timing"), doc("c", "Canada")]);
+    expect((await idx.search("refund", 5, { tenantId: "t1" }, undefined, Promise.resolve(["r2"]))).map((h) => h.id)).toEqual(["r1", "r2"]);
+    await idx.remove({ tenantId: "t1", documentId: "d1" });
+    expect(await idx.search("refund", 5, { tenantId: "t1" }, undefined, Promise.resolve(["r1", "r2", "c"]))).toEqual([]);
+  });
+});

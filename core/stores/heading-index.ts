@@ -36,13 +36,27 @@ interface Entry {
 export interface HeadingSearchOptions {
   /** Entries looked at per requested chunk (default 2: sections usually hold one or two chunks). */
   entriesPerHit?: number;
+  /**
+   * Up to this many entries (default HEADING_FULL_SCAN_MAX) a query is compared with every entry; above it, only
+   * with the entries of the other channels' candidates (a rerank), so the cost stays flat as the corpus grows.
+   */
+  fullScanMax?: number;
 }
+
+/**
+ * An exact scan costs ~0.5 us per 512-d entry on the API thread: 2,000 entries ~1 ms a query. At 5,000 the
+ * heading channel cut POST /v1/search throughput to a third, at 200,000 a query took 175 ms (bench/search-latency.ts);
+ * above this many entries the channel reranks candidates instead.
+ */
+export const HEADING_FULL_SCAN_MAX = 2000;
 
 export class HeadingIndex {
   private readonly vectors: MemoryVectorIndex;
   private readonly entries = new Map<string, Entry>();
   /** Entry ids by "tenant\0document", for removal. */
   private readonly byDocument = new Map<string, Set<string>>();
+  /** Entry id by chunk id, for the rerank mode. */
+  private readonly entryOfChunk = new Map<string, string>();
 
   constructor(
     private readonly encoder: Embedder,
@@ -75,6 +89,7 @@ export class HeadingIndex {
       const known = this.entries.get(id);
       if (known) {
         if (!known.chunkIds.includes(d.id)) known.chunkIds.push(d.id);
+        this.entryOfChunk.set(d.id, id);
         continue;
       }
       const f = fresh.get(id) ?? { key, docs: [] };
@@ -95,6 +110,7 @@ export class HeadingIndex {
     for (const r of rows) {
       // Added meanwhile by another call for the same document: merge its chunks.
       const known = this.entries.get(r.meta.id);
+      for (const c of r.chunkIds) this.entryOfChunk.set(c, r.meta.id);
       if (known) {
         for (const c of r.chunkIds) if (!known.chunkIds.includes(c)) known.chunkIds.push(c);
         continue;
@@ -108,11 +124,21 @@ export class HeadingIndex {
     }
   }
 
-  async search(query: string, k: number, filter: IndexFilter, signal?: AbortSignal): Promise<IndexHit[]> {
+  /** True when a query is compared with every entry; false when only the candidates' entries (rerank mode). */
+  get fullScan(): boolean {
+    return this.entries.size <= (this.o.fullScanMax ?? HEADING_FULL_SCAN_MAX);
+  }
+
+  /**
+   * Entries nearest the query, expanded to their chunks. In rerank mode (above fullScanMax entries) only the
+   * entries of `candidates` are compared (none without candidates).
+   */
+  async search(query: string, k: number, filter: IndexFilter, signal?: AbortSignal, candidates?: Promise<string[]>): Promise<IndexHit[]> {
     if (k <= 0 || !this.entries.size) return [];
     const [v] = await this.encoder.embed([query], signal);
     if (!v || !v.some((x) => x !== 0)) return [];
-    const top = this.vectors.searchSync(v, Math.max(1, Math.ceil(k * (this.o.entriesPerHit ?? 2))), filter);
+    const want = Math.max(1, Math.ceil(k * (this.o.entriesPerHit ?? 2)));
+    const top = this.fullScan ? this.vectors.searchSync(v, want, filter) : this.rerank(v, (await candidates) ?? [], want);
     const out: IndexHit[] = [];
     for (const h of top) {
       const e = this.entries.get(h.id);
@@ -125,6 +151,19 @@ export class HeadingIndex {
     return out;
   }
 
+  private rerank(v: Float32Array, candidates: string[], want: number): IndexHit[] {
+    const ids = new Set<string>();
+    for (const c of candidates) {
+      const e = this.entryOfChunk.get(c);
+      if (e) ids.add(e);
+    }
+    // The candidates passed the tenant and metadata filters in their own channels.
+    return this.vectors
+      .scoreIds(v, [...ids])
+      .sort((a, b) => b.score - a.score)
+      .slice(0, want);
+  }
+
   async remove(sel: DocumentSelector): Promise<void> {
     const set = this.byDocument.get(`${sel.tenantId}\u0000${sel.documentId}`);
     if (!set) return;
@@ -132,6 +171,7 @@ export class HeadingIndex {
       const e = this.entries.get(id)!;
       if (sel.versions && !sel.versions.includes(e.meta.version)) continue;
       if (sel.exceptVersion !== undefined && e.meta.version === sel.exceptVersion) continue;
+      for (const c of e.chunkIds) if (this.entryOfChunk.get(c) === id) this.entryOfChunk.delete(c);
       this.entries.delete(id);
       set.delete(id);
     }
@@ -149,6 +189,7 @@ export class HeadingIndex {
     this.misses.chunks = 0;
     this.misses.lastError = undefined;
     this.entries.clear();
+    this.entryOfChunk.clear();
     this.byDocument.clear();
     this.vectors.clear();
   }

@@ -79,6 +79,26 @@ export class MemoryVectorIndex implements VectorIndex {
     });
   }
 
+  /** Cosine of the query to each listed row (unknown ids are skipped), unordered. */
+  scoreIds(vector: Float32Array, ids: readonly string[]): IndexHit[] {
+    this.check(vector, "query vector");
+    let qn = 0;
+    for (const x of vector) qn += x * x;
+    qn = Math.sqrt(qn);
+    const out: IndexHit[] = [];
+    if (!qn) return out;
+    const dim = this.dimension;
+    for (const id of ids) {
+      const slot = this.slotOf.get(id);
+      if (slot === undefined) continue;
+      let dot = 0;
+      for (let j = 0, o = slot * dim; j < dim; j++) dot += this.data[o + j]! * vector[j]!;
+      const m = this.meta[slot]!;
+      out.push({ id: m.id, documentId: m.documentId, version: m.version, score: this.norms[slot] ? dot / (this.norms[slot]! * qn) : 0 });
+    }
+    return out;
+  }
+
   async remove(sel: DocumentSelector): Promise<void> {
     this.delete(sel);
   }

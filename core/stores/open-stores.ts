@@ -118,7 +118,7 @@ export async function openStores(config: Config, opts: OpenStoresOptions = {}): 
     let vectors = await openVectors(opts.resetVectors);
     const keywords = config.retrieval.keywordIndex === "minisearch" ? new MiniSearchKeywordIndex() : new Bm25KeywordIndex();
     const encoder = config.retrieval.sentenceEncoder === "use" ? new SentenceEncoder() : undefined;
-    const headings = encoder ? new HeadingIndex(encoder) : undefined;
+    const headings = encoder ? new HeadingIndex(encoder, { fullScanMax: config.retrieval.headingFullScanMax }) : undefined;
     let syncing: Promise<boolean> | undefined;
 
     const handle: EmbedderHandle = {
