@@ -30,7 +30,7 @@ import { EXTRACTIVE_MIN_COVERAGE } from "../api/pipeline/create-generator";
 import { ExtractiveAnswerGenerator } from "../api/pipeline/extractive-generator";
 import { sentenceSimilarityOf } from "../api/services";
 import { SENTENCE_SIMILARITY_WEIGHT } from "../inference/extractive-score";
-import { ENCODER_ANSWER_MIN, ENCODER_DECLINE_BELOW } from "../inference/extractive-compose";
+import { ENCODER_ANSWER_MIN, ENCODER_CONTINUE_MARGIN, ENCODER_DECLINE_BELOW } from "../inference/extractive-compose";
 import { newContext, type FinalAnswer, type HistoryTurn } from "../api/pipeline/stage";
 import { RELATED_CREDIT, RELATED_MIN_SIMILARITY } from "../inference/extractive";
 import { table } from "./lib/metrics";
@@ -67,8 +67,9 @@ interface Setting {
   sentenceSimilarityWeight: number;
   encoderAnswerMin: number;
   encoderDeclineBelow: number;
+  encoderContinueMargin: number;
 }
-const SHIPPED: Setting = { minCoverage: EXTRACTIVE_MIN_COVERAGE, relatedCredit: RELATED_CREDIT, relatedMinSimilarity: RELATED_MIN_SIMILARITY, sentenceSimilarityWeight: SENTENCE_SIMILARITY_WEIGHT, encoderAnswerMin: ENCODER_ANSWER_MIN, encoderDeclineBelow: ENCODER_DECLINE_BELOW };
+const SHIPPED: Setting = { minCoverage: EXTRACTIVE_MIN_COVERAGE, relatedCredit: RELATED_CREDIT, relatedMinSimilarity: RELATED_MIN_SIMILARITY, sentenceSimilarityWeight: SENTENCE_SIMILARITY_WEIGHT, encoderAnswerMin: ENCODER_ANSWER_MIN, encoderDeclineBelow: ENCODER_DECLINE_BELOW, encoderContinueMargin: ENCODER_CONTINUE_MARGIN };
 
 /** The product's answer pipeline with the extractive generator at `s` (the shipped setting: services' own). */
 function pipelineFor(s: Setting) {
@@ -167,6 +168,10 @@ if (grid || encoderGridOnly) {
     sweep.sort((a, b) => b[3] - a[3]);
     console.log(`\nThe sentence encoder in sentence choice (weight) and in the gate (answer at >= answerMin, decline below declineBelow; 2 / 0 = off), other settings shipped, even half:\n`);
     console.log(table(["sentenceSimilarityWeight", "encoderAnswerMin", "encoderDeclineBelow", "objective (even)"], sweep.slice(0, 12)));
+    const margins: (string | number)[][] = [];
+    for (const m of [-1, 0.03, 0.06, 0.1, 0.15, 0.25]) margins.push([m, objective(await run({ ...SHIPPED, encoderContinueMargin: m }, even))]);
+    console.log(`\nA further sentence of a quoted passage within this similarity margin of the best (-1 = off), other settings shipped, even half:\n`);
+    console.log(table(["encoderContinueMargin", "objective (even)"], margins));
     console.log(`shipped (${SHIPPED.sentenceSimilarityWeight}, ${SHIPPED.encoderAnswerMin}, ${SHIPPED.encoderDeclineBelow}): ${sweep.find((r) => r[0] === SHIPPED.sentenceSimilarityWeight && r[1] === SHIPPED.encoderAnswerMin && r[2] === SHIPPED.encoderDeclineBelow)?.[3]}; lexical only: ${sweep.find((r) => r[0] === 0)?.[3]}`);
   }
 }

@@ -324,6 +324,30 @@ describe("composeExtractiveAnswerAsync: injected sentence similarity", () => {
   });
 });
 
+describe("composeExtractiveAnswerAsync: the encoder in the gate", () => {
+  const q = "How long does a refund take for a returned espresso grinder bought abroad?";
+  test("a question the sentences cover only partly in words is answered when one is close enough in meaning", async () => {
+    const lexical = await composeExtractiveAnswerAsync(q, returns, { minCoverage: 0.9 });
+    expect(lexical.decision).not.toBe("PASS");
+    const close = async (_q: string, s: string[]) => s.map((x) => (x.includes("Refunds are issued") ? 0.8 : 0.1));
+    const a = await composeExtractiveAnswerAsync(q, returns, { minCoverage: 0.9, sentenceSimilarity: close, encoderAnswerMin: 0.7 });
+    expect(a.decision).toBe("PASS");
+    expect(a.text).toContain("Refunds are issued");
+    // Below the threshold it stays declined.
+    expect((await composeExtractiveAnswerAsync(q, returns, { minCoverage: 0.9, sentenceSimilarity: close, encoderAnswerMin: 0.85 })).decision).not.toBe("PASS");
+  });
+
+  test("a question whose words the sentences share is declined when none is close in meaning", async () => {
+    const plain = await composeExtractiveAnswerAsync("How long does a refund take?", returns);
+    expect(plain.decision).toBe("PASS");
+    const far = async (_q: string, s: string[]) => s.map(() => 0.15);
+    const a = await composeExtractiveAnswerAsync("How long does a refund take?", returns, { sentenceSimilarity: far, encoderDeclineBelow: 0.3 });
+    expect(a.decision).toBe("ESCALATE");
+    expect(a.reason).toContain("close in meaning");
+    expect(a.citations).toEqual([]);
+  });
+});
+
 test("SENTENCE_SIMILARITY_WEIGHT is the one weight of the combination", () => {
   expect(SENTENCE_SIMILARITY_WEIGHT).toBeGreaterThan(0);
   expect(GATE_EVIDENCE).toBe(4);

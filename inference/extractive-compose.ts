@@ -85,6 +85,11 @@ export interface ExtractiveOptions {
    * ENCODER_DECLINE_BELOW; 0 or less: never).
    */
   encoderDeclineBelow?: number;
+  /**
+   * With sentenceSimilarity: a further sentence of a passage already quoted joins the answer when its similarity
+   * is within this margin of the best chosen one's (default ENCODER_CONTINUE_MARGIN; negative: never).
+   */
+  encoderContinueMargin?: number;
   /** With sentenceSimilarity: its weight against the lexical score (default SENTENCE_SIMILARITY_WEIGHT). */
   sentenceSimilarityWeight?: number;
   /** With sentenceSimilarity: only this many lexically best eligible sentences are sent (default 24; the encoder costs ~5 ms a sentence uncached). */
@@ -112,10 +117,15 @@ export const GATE_EVIDENCE = 4;
 /**
  * The sentence encoder's part in the gate (only when sentenceSimilarity is given): answer a question the
  * sentences do not literally cover when the best one is at least ENCODER_ANSWER_MIN similar in meaning; decline
- * when none reaches ENCODER_DECLINE_BELOW. Provisional until tuned with bench/answer-quality.ts --grid on the even half.
+ * when none reaches ENCODER_DECLINE_BELOW. Chosen with bench/answer-quality.ts --grid-encoder on the even half
+ * only (objective: right citation + every fact, plus off-topic declined; 135 questions): answerMin 0.55 -> 66,
+ * 0.45 -> 64, 0.65 -> 63, off -> 61 (all at weight 1); declineBelow 0 and 0.2 tie at 66, 0.3 -> 64 (0.2 kept: it
+ * declines what the encoder finds unrelated). Held-out figures in BENCHMARKS.md.
  */
-export const ENCODER_ANSWER_MIN = 2;
-export const ENCODER_DECLINE_BELOW = 0;
+export const ENCODER_ANSWER_MIN = 0.55;
+export const ENCODER_DECLINE_BELOW = 0.2;
+/** See ExtractiveOptions.encoderContinueMargin. Provisional (off) until tuned with --grid-encoder on the even half. */
+export const ENCODER_CONTINUE_MARGIN = -1;
 
 /** The question's `related` function over a word-similarity measure (memoised per composition). */
 export function relatedCredit(similarity: (a: string, b: string) => number, minSimilarity = RELATED_MIN_SIMILARITY, credit = RELATED_CREDIT): (term: string, terms: ReadonlySet<string>) => number {
@@ -160,7 +170,7 @@ export const DEFAULT_DECLINE = {
 };
 
 type Resolved = Required<
-  Omit<ExtractiveOptions, "declineText" | "wordSimilarity" | "sentenceSimilarity" | "sentenceSimilarityWeight" | "maxSimilarityCandidates" | "encoderAnswerMin" | "encoderDeclineBelow">
+  Omit<ExtractiveOptions, "declineText" | "wordSimilarity" | "sentenceSimilarity" | "sentenceSimilarityWeight" | "maxSimilarityCandidates" | "encoderAnswerMin" | "encoderDeclineBelow" | "encoderContinueMargin">
 > & {
   declineText: typeof DEFAULT_DECLINE;
   wordSimilarity?: ExtractiveOptions["wordSimilarity"];
@@ -278,6 +288,7 @@ export async function composeExtractiveAnswerAsync(
     similarityWeight: options.sentenceSimilarityWeight,
     encoderAnswerMin: options.encoderAnswerMin,
     encoderDeclineBelow: options.encoderDeclineBelow,
+    similarityMargin: options.encoderContinueMargin,
   });
 }
 
@@ -319,13 +330,20 @@ function compose(
   question: string,
   passages: readonly ExtractivePassage[],
   o: Resolved,
-  pre: { candidates?: Candidate[]; similarity?: ReadonlyMap<number, number>; similarityWeight?: number; encoderAnswerMin?: number; encoderDeclineBelow?: number } = {},
+  pre: {
+    candidates?: Candidate[];
+    similarity?: ReadonlyMap<number, number>;
+    similarityWeight?: number;
+    encoderAnswerMin?: number;
+    encoderDeclineBelow?: number;
+    similarityMargin?: number;
+  } = {},
 ): ExtractiveAnswer {
   const q = profile(question, o);
   const candidates = pre.candidates ?? extractCandidates(passages);
   const idf = idfTable(candidates);
   const scored = scoreCandidates(q, candidates, passages, idf, pre.similarity, pre.similarityWeight);
-  const chosen = selectSentences(scored, q, idf, o);
+  const chosen = selectSentences(scored, q, idf, { ...o, similarityMargin: pre.similarity ? (pre.similarityMargin ?? ENCODER_CONTINUE_MARGIN) : undefined });
   const topScore = passages.length ? Math.max(...passages.map((p) => (Number.isFinite(p.score) ? p.score : 0))) : 0;
   // The gate counts literal evidence only: close words help choose sentences, never make a question answerable.
   // Evidence is what the answer quotes and the best sentences it did not need to quote (GATE_EVIDENCE): the

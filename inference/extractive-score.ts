@@ -125,12 +125,13 @@ export function hasCue(text: string, cues: readonly CueKind[]): boolean {
 /**
  * Weight of the injected sentence similarity (ExtractiveOptions.sentenceSimilarity, e.g. a sentence encoder's
  * cosine) in a candidate's score: score = lexical score + SENTENCE_SIMILARITY_WEIGHT * cosine. The one constant
- * to tune once an encoder is wired in (bench/answer-quality.ts --grid, on the even-indexed questions only, the
- * odd half reported); 0.5 is a starting point, not tuned: no encoder was available when it was written. Only
- * lexically eligible sentences (overlap > 0) are rescored, so the similarity reorders grounded sentences and
- * never makes an unrelated one answer.
+ * tuned with the encoder wired in (bench/answer-quality.ts --grid-encoder, on the even-indexed questions only, the
+ * odd half reported). Only lexically eligible sentences (overlap > 0) are rescored, so the similarity reorders
+ * grounded sentences and never makes an unrelated one answer.
  */
-export const SENTENCE_SIMILARITY_WEIGHT = 0.5;
+// Chosen with bench/answer-quality.ts --grid-encoder on the even half only: weight 0 (lexical) -> 55, 0.5 -> 62,
+// 1 -> 66 (at the gate thresholds below); see ENCODER_ANSWER_MIN.
+export const SENTENCE_SIMILARITY_WEIGHT = 1;
 
 /**
  * Scores every candidate (see the file comment); returns eligible ones, best first. `similarity`, when given,
@@ -188,6 +189,12 @@ export interface SelectOptions {
   minNewCoverage: number;
   /** Term-set Jaccard above which two sentences count as the same content. */
   duplicateThreshold: number;
+  /**
+   * With the encoder's similarities: a further sentence of a passage already quoted is also taken when its
+   * similarity to the question is within this margin of the best chosen one's (it says more about what was
+   * asked: "...within 60 minutes" after "You can cancel an order from Account > Orders"). Undefined: off.
+   */
+  similarityMargin?: number;
 }
 
 /**
@@ -226,8 +233,15 @@ export function selectSentences(
       const cueMissing = question.cues.length > 0 && c.cue && !chosen.some((s) => s.cue);
       const relevant = c.overlap >= o.minRelativeOverlap * bestOverlap;
       const beside = chosen.some((s) => s.passageIndex === c.passageIndex && Math.abs(s.position - c.position) === 1);
-      if (newCoverage < o.minNewCoverage && !(cueMissing && (relevant || beside))) continue;
-      if (c.score * (1 - 0.5 * redundancy) + newCoverage < o.dropRatio * best) continue;
+      const topSimilarity = Math.max(...chosen.map((s) => s.similarity ?? -Infinity));
+      const closeInMeaning =
+        o.similarityMargin !== undefined &&
+        c.similarity !== undefined &&
+        Number.isFinite(topSimilarity) &&
+        c.similarity >= topSimilarity - o.similarityMargin &&
+        chosen.some((s) => s.passageIndex === c.passageIndex);
+      if (newCoverage < o.minNewCoverage && !(cueMissing && (relevant || beside)) && !closeInMeaning) continue;
+      if (c.score * (1 - 0.5 * redundancy) + newCoverage < o.dropRatio * best && !closeInMeaning) continue;
       if (!chosen.some((s) => s.passageIndex === c.passageIndex) && !relevant) continue;
     }
     if (c.members) chosen = chosen.filter((s) => !(s.passageIndex === c.passageIndex && c.members!.includes(s.key)));
