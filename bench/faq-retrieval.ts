@@ -32,6 +32,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { parse } from "csv-parse/sync";
+import { answersOf, loadStackFaq, type QaPair } from "./lib/stackfaq";
 import MiniSearch from "minisearch";
 import { createServices } from "../api/services";
 import { loadConfig } from "../core/config";
@@ -63,21 +64,15 @@ export interface FaqSet {
 }
 
 function stackfaq(faqForm = false): FaqSet {
-  interface QaPair { rephr: string[]; question: string; answer: string[] | string }
-  const pairs = (JSON.parse(readFileSync(`${SHARED}/stackfaq/stackExchange-FAQ.json`, "utf8")) as { root: { qapair: QaPair[] } }).root.qapair;
-  const queries: FaqQuery[] = [];
-  pairs.forEach((p, i) => {
-    const seen = new Set<string>();
-    for (const r of p.rephr) {
-      const q = (r ?? "").trim();
-      if (q.length < 8 || seen.has(q.toLowerCase())) continue; // "*" placeholders and duplicates
-      seen.add(q.toLowerCase());
-      queries.push({ text: q, doc: i, tune: i % 2 === 0 });
-    }
-  });
-  const answers = (p: QaPair) => (Array.isArray(p.answer) ? p.answer : [p.answer]).join("\n\n");
+  const { pairs, queries } = loadStackFaq(`${SHARED}/stackfaq/stackExchange-FAQ.json`);
+  const answers = (p: QaPair) => answersOf(p).join("\n\n");
   const docs = pairs.map((p) => ({ title: p.question, body: faqForm ? answers(p) : `${p.question}\n\n${answers(p)}` }));
-  return { name: faqForm ? "stackfaq-faq" : "stackfaq", docs, queries, split: "tune = even threads, report = odd threads" };
+  return {
+    name: faqForm ? "stackfaq-faq" : "stackfaq",
+    docs,
+    queries: queries.map((q) => ({ text: q.text, doc: q.thread, tune: q.thread % 2 === 0 })),
+    split: "tune = even threads, report = odd threads",
+  };
 }
 
 function bitext(long: boolean): FaqSet {

@@ -7,28 +7,16 @@
  *
  *   bun run bench/retrieval-quality.ts [--minisearch]
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { loadConfig } from "../core/config";
 import { createServices } from "../api/services";
 import type { FusionOptions } from "../api/pipeline/fusion";
 import { rankMetrics, table, type RankMetrics } from "./lib/metrics";
+import { answersOf, loadStackFaq } from "./lib/stackfaq";
 
-const DATA = resolve(import.meta.dir, "../../shared/datasets/stackfaq/stackExchange-FAQ.json");
-interface QaPair { rephr: string[]; question: string; answer: string[] | string }
-
-const pairs = (JSON.parse(readFileSync(DATA, "utf8")) as { root: { qapair: QaPair[] } }).root.qapair;
-const queries: { text: string; thread: number }[] = [];
-pairs.forEach((p, i) => {
-  const seen = new Set<string>();
-  for (const r of p.rephr) {
-    const q = (r ?? "").trim();
-    if (q.length < 8 || seen.has(q.toLowerCase())) continue; // "*" placeholders and duplicates
-    seen.add(q.toLowerCase());
-    queries.push({ text: q, thread: i });
-  }
-});
+const { pairs, queries } = loadStackFaq();
 
 const dir = mkdtempSync(join(tmpdir(), "bench-stackfaq-"));
 const keywordIndex = process.argv.includes("--minisearch") ? "minisearch" : "bm25";
@@ -38,7 +26,7 @@ const tenantId = config.defaultTenant;
 const t0 = performance.now();
 const results = await services.pipeline.ingestMany(
   pairs.map((p, i) => {
-    const answers = Array.isArray(p.answer) ? p.answer : [p.answer];
+    const answers = answersOf(p);
     const text = `${p.question}\n\n${answers.join("\n\n")}`;
     return { tenantId, source: `thread-${i}`, sourceType: "text" as const, bytes: new TextEncoder().encode(text), filename: `thread-${i}.txt`, title: p.question };
   }),
