@@ -352,3 +352,19 @@ test("SENTENCE_SIMILARITY_WEIGHT is the one weight of the combination", () => {
   expect(SENTENCE_SIMILARITY_WEIGHT).toBeGreaterThan(0);
   expect(GATE_EVIDENCE).toBe(4);
 });
+
+describe("a question that names an identifier", () => {
+  const passages = [
+    { chunkId: "o", text: "Order VM-100209 was returned on 2026-01-28 and shipped with UPS.", score: 0.5, title: "orders" },
+    { chunkId: "m", text: "If the laptop is going to sleep on its own, check the power settings.", score: 0.9, title: "Manual" },
+  ];
+  test("is answered from the sentence stating it, however few of its other words that sentence has", () => {
+    const a = composeExtractiveAnswer("whats the deal with order VM-100209 honestly", passages as never);
+    expect(a.decision).toBe("PASS");
+    expect(a.text).toContain("VM-100209");
+  });
+  test("an identifier no sentence states does not make the question answerable", () => {
+    const a = composeExtractiveAnswer("whats the deal with order VM-999999 honestly", passages as never);
+    expect(a.decision).not.toBe("PASS");
+  });
+});

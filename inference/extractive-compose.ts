@@ -372,7 +372,7 @@ function compose(
   else if (topScore <= 0 || topScore < o.minTopScore) {
     failure = `best passage score ${Number(topScore.toPrecision(3))} is ${topScore <= 0 ? "not positive" : `below ${o.minTopScore}`}`;
   }
-  else if (coverage < o.minCoverage && !(bestSimilarity !== undefined && bestSimilarity >= answerMin)) {
+  else if (coverage < o.minCoverage && !(bestSimilarity !== undefined && bestSimilarity >= answerMin) && !namesQuotedIdentifier(question, chosen)) {
     failure = `chosen sentences cover ${Math.round(coverage * 100)}% of the question (missing: ${missing.join(", ")}), below ${Math.round(o.minCoverage * 100)}%`;
   } else if (bestSimilarity !== undefined && bestSimilarity < declineBelow) {
     failure = `no sentence is close in meaning to the question (best similarity ${bestSimilarity.toFixed(2)}, below ${declineBelow})`;
@@ -414,4 +414,16 @@ function compose(
     confidence: round(Math.min(0.95, raw)),
     reason: `${sentences.length} sentence(s) from ${cited} cover ${Math.round(coverage * 100)}% of the question${cueMet ? "" : " (no direct answer cue found)"}`,
   };
+}
+
+/** Identifier-like tokens: letters and at least four digits, optionally hyphenated (VM-100209, SKU12345). */
+const IDENTIFIER = /\b[\p{L}]{1,6}-?\d{4,}\b/gu;
+
+/**
+ * The question names an identifier (an order number, a SKU) that a chosen sentence states: a lookup, answered
+ * with that record however few of the question's other words it has ("whats going on with VM-100209").
+ */
+function namesQuotedIdentifier(question: string, chosen: readonly { text: string }[]): boolean {
+  const ids = [...question.matchAll(IDENTIFIER)].map((m) => m[0].toLowerCase());
+  return ids.length > 0 && chosen.some((c) => ids.some((id) => c.text.toLowerCase().includes(id)));
 }
