@@ -1,7 +1,8 @@
 /**
  * Ingestion throughput: pages/s and chunks/s of the full pipeline (load -> chunk -> embed -> index -> commit)
  * on the real sample PDFs (../shared/datasets/pdf-sample-files, those with text) and on a generated 1,000-page
- * corpus (10 PDFs x 100 pages), beside unpdf's bare text extraction of the same files in the same run.
+ * corpus (10 PDFs x 100 pages), beside unpdf's bare text extraction of the same files in the same run, with the
+ * sentence encoder off (the code before issue 10) and on (its heading index written at ingest) one after the other.
  *
  *   bun run bench/ingest-throughput.ts
  */
@@ -72,9 +73,9 @@ async function bareUnpdf(files: { bytes: Uint8Array }[]): Promise<{ ms: number; 
   return { ms: performance.now() - t, pages };
 }
 
-async function pipelineRun(label: string, files: { name: string; bytes: Uint8Array }[]) {
+async function pipelineRun(label: string, files: { name: string; bytes: Uint8Array }[], encoder: "use" | "off") {
   const dir = mkdtempSync(join(tmpdir(), "bench-ingest-"));
-  const config = loadConfig({ DATA_DIR: dir, SAMPLE_KB: "false" });
+  const config = loadConfig({ DATA_DIR: dir, SAMPLE_KB: "false", SENTENCE_ENCODER: encoder });
   const services = await createServices(config, { sampleKb: false, log: () => {} });
   const t = performance.now();
   let pages = 0, chunks = 0, ok = 0, rejected = 0;
@@ -93,12 +94,14 @@ async function pipelineRun(label: string, files: { name: string; bytes: Uint8Arr
   await services.close();
   rmSync(dir, { recursive: true, force: true });
   const bare = await bareUnpdf(files);
-  return { label, files: files.length, ok, rejected, pages, chunks, ms, bare, rss };
+  return { label: `${label}, sentence encoder ${encoder === "use" ? "on (+ heading index)" : "off (before issue 10)"}`, files: files.length, ok, rejected, pages, chunks, ms, bare, rss };
 }
 
 const samples = listPdfs(SAMPLES).map((p) => ({ name: p.slice(SAMPLES.length + 1), bytes: new Uint8Array(readFileSync(p)) }));
 const generated = await generatedCorpus();
-const runs = [await pipelineRun("sample PDFs (pdf-sample-files)", samples), await pipelineRun("generated 1,000-page corpus", generated)];
+// The code before issue 10 (no sentence encoder, no heading index) and now, one after the other in this run.
+const runs = [];
+for (const encoder of ["off", "use"] as const) runs.push(await pipelineRun("sample PDFs (pdf-sample-files)", samples, encoder), await pipelineRun("generated 1,000-page corpus", generated, encoder));
 
 console.log("\nIngestion throughput (full pipeline: parse in worker, chunk, embed, LanceDB + BM25 + PGlite, commit)\n");
 console.log(
@@ -118,6 +121,6 @@ console.log(
     ]),
   ),
 );
-console.log(`\nprocess RSS after the generated-corpus run: ${mb(runs[1]!.rss)} MB`);
+console.log(`\nprocess RSS after the generated-corpus runs: ${mb(runs[1]!.rss)} MB (encoder off), ${mb(runs[3]!.rss)} MB (on)`);
 console.log("command: bun run bench/ingest-throughput.ts");
 process.exit(0);
