@@ -53,7 +53,9 @@ const grid = process.argv.includes("--grid");
 const encoderGridOnly = process.argv.includes("--grid-encoder");
 const questions = JSON.parse(readFileSync(resolve(import.meta.dir, "data/sample-kb-questions.json"), "utf8")) as Q[];
 const dir = mkdtempSync(join(tmpdir(), "bench-answers-"));
-const services = await createServices(loadConfig({ DATA_DIR: dir }), { inMemoryDatabase: true, sampleKb: true, log: () => {} });
+// --weights vector=0.5,keyword=1,heading=0.25: retrieval fusion weights other than the shipped ones (RETRIEVAL_WEIGHTS).
+const weightsArg = process.argv.find((a) => a.startsWith("--weights="))?.slice("--weights=".length);
+const services = await createServices(loadConfig({ DATA_DIR: dir, ...(weightsArg ? { RETRIEVAL_WEIGHTS: weightsArg } : {}) }), { inMemoryDatabase: true, sampleKb: true, log: () => {} });
 const tenantId = services.config.defaultTenant;
 const docs = await services.stores.documents.list({ tenantId, limit: 100, offset: 0 });
 const fileOf = new Map(docs.items.map((d) => [d.id, d.source.replace(/^sample-kb\//, "")]));

@@ -22,7 +22,7 @@
  * result of all channels with the product's default fusion. Passages are reduced to their document (first
  * occurrence) before scoring; a query has exactly one relevant document.
  *
- *   bun run bench/faq-retrieval.ts [--sets stackfaq,bitext-faq,bitext-faq-long] [--minisearch] [--ablation] [--heading-rerank]
+ *   bun run bench/faq-retrieval.ts [--sets stackfaq,bitext-faq,bitext-faq-long] [--minisearch] [--ablation] [--heading-rerank] [--weights heading=0.25]
  *
  * --minisearch: the product with KEYWORD_INDEX=minisearch. --ablation: also scores keyword-index variants
  * (bench/lib/faq-ablation.ts) on the product's own chunks, for choosing options on the tuning halves.
@@ -162,6 +162,8 @@ interface Row {
 }
 
 let headingRerank = false;
+/** --weights heading=0.25,...: fusion weights other than the shipped ones (RETRIEVAL_WEIGHTS), to sweep on the tuning halves. */
+let weights: string | undefined;
 
 async function runSet(set: FaqSet, keywordIndex: string, ablation: boolean, asJson: boolean): Promise<{ rows: Row[]; chunks: number; ingestMs: number }> {
   const rows: Row[] = [];
@@ -171,7 +173,7 @@ async function runSet(set: FaqSet, keywordIndex: string, ablation: boolean, asJs
   const dir = mkdtempSync(join(tmpdir(), `bench-faq-${set.name}-`));
   // --heading-rerank: the heading channel as it runs on a large KB (above HEADING_FULL_SCAN_MAX headings), reranking
   // the other channels' candidates instead of scanning every heading.
-  const config = loadConfig({ DATA_DIR: dir, SAMPLE_KB: "false", KEYWORD_INDEX: keywordIndex, ...(headingRerank ? { HEADING_FULL_SCAN_MAX: "0" } : {}) });
+  const config = loadConfig({ DATA_DIR: dir, SAMPLE_KB: "false", KEYWORD_INDEX: keywordIndex, ...(headingRerank ? { HEADING_FULL_SCAN_MAX: "0" } : {}), ...(weights ? { RETRIEVAL_WEIGHTS: weights } : {}) });
   const services = await createServices(config, { inMemoryDatabase: true, sampleKb: false, log: () => {} });
   try {
     const tenantId = config.defaultTenant;
@@ -229,8 +231,9 @@ async function runSet(set: FaqSet, keywordIndex: string, ablation: boolean, asJs
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({ options: { sets: { type: "string", default: ALL_SETS.join(",") }, minisearch: { type: "boolean", default: false }, json: { type: "boolean", default: false }, ablation: { type: "boolean", default: false }, "heading-rerank": { type: "boolean", default: false } } });
+  const { values } = parseArgs({ options: { sets: { type: "string", default: ALL_SETS.join(",") }, minisearch: { type: "boolean", default: false }, json: { type: "boolean", default: false }, ablation: { type: "boolean", default: false }, "heading-rerank": { type: "boolean", default: false }, weights: { type: "string" } } });
   headingRerank = values["heading-rerank"]!;
+  weights = values.weights;
   const keywordIndex = values.minisearch ? "minisearch" : "bm25";
   const builders: Record<string, () => FaqSet> = { stackfaq: () => stackfaq(), "stackfaq-faq": () => stackfaq(true), "bitext-faq": () => bitext(false), "bitext-faq-long": () => bitext(true) };
   const wanted = values.sets!.split(",").map((s) => s.trim()).filter(Boolean);
@@ -253,5 +256,5 @@ if (import.meta.main) {
   }
   console.log("\nreported halves, nDCG@10:\n");
   console.log(table(["set", "best bare MiniSearch", "product fused", "fused beats bare"], summary));
-  console.log(`\ncommand: bun run bench/faq-retrieval.ts${values.sets !== ALL_SETS.join(",") ? ` --sets ${values.sets}` : ""}${values.minisearch ? " --minisearch" : ""}${values.json ? " --json" : ""}${values.ablation ? " --ablation" : ""}${headingRerank ? " --heading-rerank" : ""}`);
+  console.log(`\ncommand: bun run bench/faq-retrieval.ts${values.sets !== ALL_SETS.join(",") ? ` --sets ${values.sets}` : ""}${values.minisearch ? " --minisearch" : ""}${values.json ? " --json" : ""}${values.ablation ? " --ablation" : ""}${headingRerank ? " --heading-rerank" : ""}${weights ? ` --weights ${weights}` : ""}`);
 }
