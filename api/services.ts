@@ -163,6 +163,8 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     .register({ name: "graph", critical: false, check: () => ({ state: "disabled", detail: config.neo4j ? "Neo4j configured; graph retrieval not built yet" : "graph retrieval not built yet" }) });
 
   await runStartup(config, stores, pipeline, { sampleKb: opts.sampleKb ?? config.sampleKb, log });
+  // The start-up ingest (sample KB) writes headings in the background; the first answers should have them.
+  await stores.headings?.idle();
 
   return {
     config,

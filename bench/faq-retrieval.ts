@@ -183,6 +183,7 @@ async function runSet(set: FaqSet, keywordIndex: string, ablation: boolean, asJs
       ? [{ tenantId, source: "faq.json", sourceType: "text" as const, bytes: enc(JSON.stringify(set.docs.map((d) => ({ title: d.title, text: d.body })))), filename: "faq.json" }]
       : set.docs.map((d, i) => ({ tenantId, source: `faq-${i}`, sourceType: "text" as const, bytes: enc(d.body), filename: `faq-${i}.txt`, title: d.title }));
     const results = await services.pipeline.ingestMany(requests);
+    await services.stores.headings?.idle(); // the heading channel is written in the background
     const ingestMs = performance.now() - t0;
     const docIndex = new Map<string, number>();
     results.forEach((r, i) => {

@@ -31,6 +31,7 @@ const results = await services.pipeline.ingestMany(
     return { tenantId, source: `thread-${i}`, sourceType: "text" as const, bytes: new TextEncoder().encode(text), filename: `thread-${i}.txt`, title: p.question };
   }),
 );
+await services.stores.headings?.idle(); // the heading channel is written in the background
 const docToThread = new Map<string, number>();
 results.forEach((r, i) => {
   if (r instanceof Error) throw r;

@@ -220,12 +220,19 @@ export class IngestionPipeline {
         await yieldThread();
       }
       timings.storeMs = performance.now() - t;
-      for (const index of this.deps.indexes) {
-        t = performance.now();
-        const onProgress = (done: number, total: number) => opts.onProgress?.({ stage: index.name === "vectors" ? "embed" : "index", done, total });
-        await index.write(batch, { signal: opts.signal, onProgress });
-        timings[`${index.name}Ms`] = performance.now() - t;
-      }
+      // Every index is written at once: the vectors embed in their worker and the headings in the encoder's while
+      // the keyword index fills on this thread. All writes settle before a failure is raised, so the clean-up below
+      // never races a write still in flight.
+      const written = await Promise.allSettled(
+        this.deps.indexes.map(async (index) => {
+          const t0 = performance.now();
+          const onProgress = (done: number, total: number) => opts.onProgress?.({ stage: index.name === "vectors" ? "embed" : "index", done, total });
+          await index.write(batch, { signal: opts.signal, onProgress });
+          timings[`${index.name}Ms`] = performance.now() - t0;
+        }),
+      );
+      const failed = written.find((w): w is PromiseRejectedResult => w.status === "rejected");
+      if (failed) throw failed.reason;
       opts.onProgress?.({ stage: "commit", done: 0, total: 1 });
       const now = new Date();
       const doc: DocumentInfo & { content: string } = {

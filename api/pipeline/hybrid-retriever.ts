@@ -1,5 +1,6 @@
 /**
- * The retrieve stage: every channel (vector, keyword, later graph) queried in parallel, hits hydrated from the
+ * The retrieve stage: every channel (vector, keyword, later graph) queried in parallel (a reranking channel such as
+ * heading on the others' candidates once they answered), hits hydrated from the
  * relational store (which drops chunks of inactive document versions), ranks fused, top k returned as passages.
  */
 import { databaseError } from "../../core/db/db-errors";
@@ -59,17 +60,17 @@ export class HybridRetriever {
       (others ??= Promise.all(independent).then((rs) => [...new Set(rs.flatMap((r) => r.hits.map((h) => h.id)))]));
     const independent: Promise<{ channel: string; hits: { id: string; score: number }[] }>[] = [];
     const run = async (c: RetrievalChannel) => {
-        const t = performance.now();
-        try {
-          const hits = await c.search(req.query, candidates, req.filter, req.signal, c.usesCandidates ? candidateIds() : undefined);
-          stats[c.name] = { hits: hits.length, ms: round(performance.now() - t) };
-          return { channel: c.name, hits };
-        } catch (e) {
-          // One failing channel degrades the answer; it does not fail it (unless it was the only one).
-          stats[c.name] = { hits: 0, ms: round(performance.now() - t), error: databaseError(e)?.message ?? (e as Error).message };
-          if (active.length === 1) throw e;
-          return { channel: c.name, hits: [] };
-        }
+      const t = performance.now();
+      try {
+        const hits = await c.search(req.query, candidates, req.filter, req.signal, c.usesCandidates ? candidateIds() : undefined);
+        stats[c.name] = { hits: hits.length, ms: round(performance.now() - t) };
+        return { channel: c.name, hits };
+      } catch (e) {
+        // One failing channel degrades the answer; it does not fail it (unless it was the only one).
+        stats[c.name] = { hits: 0, ms: round(performance.now() - t), error: databaseError(e)?.message ?? (e as Error).message };
+        if (active.length === 1) throw e;
+        return { channel: c.name, hits: [] };
+      }
     };
     for (const c of active) if (!c.usesCandidates) independent.push(run(c));
     const dependent = active.filter((c) => c.usesCandidates).map(run);

@@ -48,20 +48,17 @@ export function vectorChunkIndex(embedder: EmbedderHandle, vectors: () => Vector
 
 /**
  * The heading index: the encoder embeds each new section's key text in its worker (core/stores/heading-index.ts).
- * The heading channel is an extra: when the encoder fails, the document is still ingested (its other indexes
- * hold it) and the miss is counted on the index (health shows it) instead of failing the ingest.
+ * The heading channel is an extra, written in the background: ingestion does not wait for the encoder (~10 ms a
+ * document), the channel catches up a moment later (`HeadingIndex.idle()`); a version removed meanwhile (a failed
+ * or superseded ingest) is never added. When the encoder fails, the document is still ingested and the miss is
+ * counted on the index (health shows it).
  */
 export function headingChunkIndex(headings: HeadingIndex): ChunkIndex {
   return {
     name: "headings",
-    async write(b, w = {}) {
+    async write(b) {
       const meta = metaOf(b);
-      try {
-        await headings.add(b.chunks.map((c) => ({ ...meta, id: c.id, title: b.title, section: c.sectionPath.join(" > "), text: "" })), w.signal);
-      } catch (e) {
-        if (w.signal?.aborted) throw e;
-        headings.recordMiss(b.chunks.length, e);
-      }
+      headings.enqueue(b.chunks.map((c) => ({ ...meta, id: c.id, title: b.title, section: c.sectionPath.join(" > "), text: "" })));
     },
     async commit() {},
     remove: (sel) => headings.remove(sel),

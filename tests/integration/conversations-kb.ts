@@ -44,5 +44,7 @@ export async function ingestKb(t: TestServices): Promise<Map<string, string>> {
     if (r instanceof Error) throw r;
     ids.set(KB[i]!.title, r.document.id);
   });
+  // The heading channel is written in the background: wait, so rankings are the same from the first search on.
+  await t.services.stores.headings?.idle();
   return ids;
 }

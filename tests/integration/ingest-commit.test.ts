@@ -45,5 +45,35 @@ for (const kind of DB_KINDS) {
       expect(r.passages[0]?.text).toContain("Lisbon");
       expect(r.passages.some((p) => p.text.includes("Oslo"))).toBe(false);
     }, 120_000);
+
+    test("indexes are written at once; when one fails, the others finish before the new version is removed everywhere", async () => {
+      const { stores } = t.services;
+      const vectors = stores.chunkIndexes[0]!;
+      const keywords = stores.chunkIndexes[1]!;
+      const events: string[] = [];
+      const slow = {
+        ...keywords,
+        name: "slow-keywords",
+        async write(...args: Parameters<typeof keywords.write>) {
+          events.push("slow:start");
+          await Bun.sleep(150);
+          await keywords.write(...args);
+          events.push("slow:done");
+        },
+        async remove(sel: Parameters<typeof keywords.remove>[0]) {
+          events.push("remove");
+          return keywords.remove(sel);
+        },
+      };
+      const failing = { name: "failing", write: async () => (events.push("failing:throw"), Promise.reject(new Error("index down"))), commit: async () => {}, remove: async () => {} };
+      const pipeline = createIngestion(stores, { indexes: [vectors, slow, failing] });
+      await expect(pipeline.ingest({ tenantId, source: "fail.md", sourceType: "text", bytes: doc("Quito"), filename: "fail.md" })).rejects.toThrow("index down");
+      // The failing write ran while the slow one was in flight (at once), and clean-up waited for the slow one.
+      expect(events.indexOf("failing:throw")).toBeLessThan(events.indexOf("slow:done"));
+      expect(events.indexOf("slow:done")).toBeLessThan(events.indexOf("remove"));
+      const r = await t.services.retriever.retrieve({ query: "parcels Quito air", k: 5, filter: { tenantId } });
+      expect(r.passages.some((p) => p.text.includes("Quito"))).toBe(false);
+      expect((await stores.keywords.search("Quito", 5, { tenantId })).length).toBe(0);
+    }, 120_000);
   });
 }
