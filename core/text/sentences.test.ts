@@ -41,3 +41,8 @@ describe("splitSentences", () => {
     expect(scanned).toBeLessThan(100 * text.length);
   });
 });
+
+test("a.m. and p.m. do not end a sentence", () => {
+  const s = splitSentences("Call us Monday to Friday from 8 a.m. to 8 p.m. Saturday and Sunday from 9 a.m. to 5 p.m. Email us any time.");
+  expect(s.map((x) => x.text)).toEqual(["Call us Monday to Friday from 8 a.m. to 8 p.m. Saturday and Sunday from 9 a.m. to 5 p.m. Email us any time."]);
+});

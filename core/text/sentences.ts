@@ -1,7 +1,7 @@
 /** Sentence splitter that knows common abbreviations, decimals, list items and line-broken headings. */
 
 const ABBREVIATIONS = new Set(
-  "mr mrs ms dr prof sr jr st vs etc e.g i.e inc ltd co corp no nos approx dept est fig min max mt rd ave jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k".split(
+  "mr mrs ms dr prof sr jr st vs etc e.g i.e inc ltd co corp no nos approx dept est fig min max mt rd ave jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k a.m p.m".split(
     " ",
   ),
 );
