@@ -30,7 +30,7 @@ import { EXTRACTIVE_MIN_COVERAGE } from "../api/pipeline/create-generator";
 import { ExtractiveAnswerGenerator } from "../api/pipeline/extractive-generator";
 import { sentenceSimilarityOf } from "../api/services";
 import { SENTENCE_SIMILARITY_WEIGHT } from "../inference/extractive-score";
-import { ENCODER_ANSWER_MIN, ENCODER_CONTINUE_MARGIN, ENCODER_DECLINE_BELOW } from "../inference/extractive-compose";
+import { ENCODER_ANSWER_MIN, ENCODER_CONTINUE_MARGIN, ENCODER_DECLINE_BELOW, MAX_SIMILARITY_CANDIDATES } from "../inference/extractive-compose";
 import { newContext, type FinalAnswer, type HistoryTurn } from "../api/pipeline/stage";
 import { RELATED_CREDIT, RELATED_MIN_SIMILARITY } from "../inference/extractive";
 import { table } from "./lib/metrics";
@@ -70,8 +70,10 @@ interface Setting {
   encoderAnswerMin: number;
   encoderDeclineBelow: number;
   encoderContinueMargin: number;
+  /** Candidate sentences sent to the encoder per question (its cost per cold question). */
+  maxSimilarityCandidates: number;
 }
-const SHIPPED: Setting = { minCoverage: EXTRACTIVE_MIN_COVERAGE, relatedCredit: RELATED_CREDIT, relatedMinSimilarity: RELATED_MIN_SIMILARITY, sentenceSimilarityWeight: SENTENCE_SIMILARITY_WEIGHT, encoderAnswerMin: ENCODER_ANSWER_MIN, encoderDeclineBelow: ENCODER_DECLINE_BELOW, encoderContinueMargin: ENCODER_CONTINUE_MARGIN };
+const SHIPPED: Setting = { minCoverage: EXTRACTIVE_MIN_COVERAGE, relatedCredit: RELATED_CREDIT, relatedMinSimilarity: RELATED_MIN_SIMILARITY, sentenceSimilarityWeight: SENTENCE_SIMILARITY_WEIGHT, encoderAnswerMin: ENCODER_ANSWER_MIN, encoderDeclineBelow: ENCODER_DECLINE_BELOW, encoderContinueMargin: ENCODER_CONTINUE_MARGIN, maxSimilarityCandidates: MAX_SIMILARITY_CANDIDATES };
 
 /** The product's answer pipeline with the extractive generator at `s` (the shipped setting: services' own). */
 function pipelineFor(s: Setting) {
@@ -174,6 +176,14 @@ if (grid || encoderGridOnly) {
     for (const m of [-1, 0.03, 0.06, 0.1, 0.15, 0.25]) margins.push([m, objective(await run({ ...SHIPPED, encoderContinueMargin: m }, even))]);
     console.log(`\nA further sentence of a quoted passage within this similarity margin of the best (-1 = off), other settings shipped, even half:\n`);
     console.log(table(["encoderContinueMargin", "objective (even)"], margins));
+    const caps: (string | number)[][] = [];
+    for (const n of [8, 12, 24, 40]) {
+      const t = performance.now();
+      const v = objective(await run({ ...SHIPPED, maxSimilarityCandidates: n }, even));
+      caps.push([n, v, ((performance.now() - t) / questions.filter((_, i) => even(i)).length).toFixed(1)]);
+    }
+    console.log(`\nCandidate sentences sent to the encoder per question, other settings shipped, even half (ms per question in this process, with the LRU warm from the sweeps before: not the cold cost):\n`);
+    console.log(table(["maxSimilarityCandidates", "objective (even)", "ms per question"], caps));
     console.log(`shipped (${SHIPPED.sentenceSimilarityWeight}, ${SHIPPED.encoderAnswerMin}, ${SHIPPED.encoderDeclineBelow}): ${sweep.find((r) => r[0] === SHIPPED.sentenceSimilarityWeight && r[1] === SHIPPED.encoderAnswerMin && r[2] === SHIPPED.encoderDeclineBelow)?.[3]}; lexical only: ${sweep.find((r) => r[0] === 0)?.[3]}`);
   }
 }

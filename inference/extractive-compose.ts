@@ -131,6 +131,8 @@ export const ENCODER_DECLINE_BELOW = 0.2;
  * ask about (what the issue complained of); up to maxSentences (4) still bounds it.
  */
 export const ENCODER_CONTINUE_MARGIN = 0.15;
+/** Candidate sentences (lexically best first) whose similarity is asked per question: see ExtractiveOptions. */
+export const MAX_SIMILARITY_CANDIDATES = 24;
 
 /** The question's `related` function over a word-similarity measure (memoised per composition). */
 export function relatedCredit(similarity: (a: string, b: string) => number, minSimilarity = RELATED_MIN_SIMILARITY, credit = RELATED_CREDIT): (term: string, terms: ReadonlySet<string>) => number {
@@ -277,7 +279,7 @@ export async function composeExtractiveAnswerAsync(
     .map((c, i) => ({ c, i, overlap: candidateOverlap(q, c, idf) }))
     .filter((e) => e.overlap > 0)
     .sort((a, b) => b.overlap - a.overlap || a.i - b.i)
-    .slice(0, options.maxSimilarityCandidates ?? 24);
+    .slice(0, options.maxSimilarityCandidates ?? MAX_SIMILARITY_CANDIDATES);
   let similarity: Map<number, number> | undefined;
   if (eligible.length) {
     try {
