@@ -1,7 +1,7 @@
 /** The BM25 index's FAQ-oriented scoring: title weight, typo fallback, word parts, stop words, coordination. */
 import { describe, expect, test } from "bun:test";
 import type { KeywordDoc } from "../ports/keyword-index";
-import { BM25_PLAIN, Bm25KeywordIndex, editsOne, indexTerms } from "./bm25-keyword-index";
+import { BM25_PLAIN, Bm25KeywordIndex, editsOne, indexTerms, isIdentifier } from "./bm25-keyword-index";
 
 const doc = (id: string, over: Partial<KeywordDoc>): KeywordDoc => ({
   id,
@@ -120,5 +120,32 @@ describe("Bm25KeywordIndex (FAQ scoring)", () => {
     for (const w of ["bc", "ac", "ab", "bac", "acb", "xbc", "abx", "xabc", "abcx", "axbc"]) expect(e.has(w)).toBe(true);
     expect(e.has("abc")).toBe(false);
     expect(e.has("cba")).toBe(false);
+  });
+});
+
+describe("Bm25KeywordIndex: identifiers", () => {
+  const orders = () => [
+    doc("rows", { title: "orders", text: Array.from({ length: 40 }, (_, i) => `VM-1002${String(i).padStart(2, "0")}, customer${i}@example.com, shipped`).join("\n") }),
+    doc("manual", { title: "Manual", section: "The laptop won't turn on", text: "If nothing is going on when you press power, charge the laptop for 30 minutes." }),
+    ...filler(5),
+  ];
+
+  test("a query naming an identifier the index has only matches chunks that have it", async () => {
+    const idx = new Bm25KeywordIndex();
+    await idx.add(orders());
+    expect(await ids(idx, "whats going on with VM-100209")).toEqual(["rows"]);
+    const plain = new Bm25KeywordIndex({ identifiers: false });
+    await plain.add(orders());
+    expect((await ids(plain, "whats going on with VM-100209"))[0]).toBe("manual"); // the common words win without it
+  });
+
+  test("an identifier the index does not have changes nothing; numbers and short codes are not identifiers", async () => {
+    const idx = new Bm25KeywordIndex();
+    await idx.add(orders());
+    expect((await ids(idx, "whats going on with VM-999999"))[0]).toBe("manual");
+    expect(isIdentifier("vm-100209")).toBe(true);
+    expect(isIdentifier("sku12345")).toBe(true);
+    expect(isIdentifier("vm-tv-5201")).toBe(true);
+    for (const t of ["1080p", "4k", "2026-01-21", "65w", "lpddr5x", "8840u"]) expect(isIdentifier(t)).toBe(false);
   });
 });

@@ -37,6 +37,8 @@ export const KEYWORD_STOP_WORDS: ReadonlySet<string> = new Set([...STOP_WORDS].f
 const pack = (t: number, s: number, x: number) => ((Math.min(t, 255) << 24) | (Math.min(s, 255) << 16) | Math.min(x, 65535)) >>> 0;
 
 export interface Bm25Options {
+  /** A query naming an identifier the index has (isIdentifier: an order number, a SKU) only matches chunks with it. */
+  identifiers?: boolean;
   k1?: number;
   b?: number;
   /** BM25+ lower bound: every matching term adds at least idf*delta (rewards matching more query terms). */
@@ -69,12 +71,13 @@ export const BM25_DEFAULTS: Required<Bm25Options> = {
   weights: WEIGHTS,
   coordination: 0.25,
   fuzzy: { minLength: 5, weight: 0.5 },
+  identifiers: true,
   words: true,
   stopWords: KEYWORD_STOP_WORDS,
 };
 
 /** The options of the index before FAQ tuning (bench/faq-retrieval.ts compares against them). */
-export const BM25_PLAIN: Bm25Options = { coordination: 0, fuzzy: false, words: false, stopWords: STOP_WORDS };
+export const BM25_PLAIN: Bm25Options = { coordination: 0, fuzzy: false, words: false, stopWords: STOP_WORDS, identifiers: false };
 
 export interface FuzzyOptions {
   /** Only query terms (as typed) at least this long get a fallback. */
@@ -221,11 +224,14 @@ class TenantBm25 {
     const listWeights: number[] = [];
     const exact = new Set<string>();
     const unknown: string[] = [];
+    // An identifier the index knows (an order number, a SKU) makes the query a lookup: only chunks that have it.
+    let required: Postings | undefined;
     forEachTerm(query, words, stopWords, (term, token) => {
       if (exact.has(term)) return;
       exact.add(term);
       const p = this.terms.get(term);
       if (p && p.live) {
+        if (this.opts.identifiers && isIdentifier(term) && (!required || p.live < required.live)) required = p;
         lists.push(p);
         listWeights.push(1);
       } else if (fuzzy && token.length >= fuzzy.minLength && /^[a-z]+$/.test(term)) unknown.push(term);
@@ -271,6 +277,11 @@ class TenantBm25 {
         if (count) matched[slot]!++;
       }
     }
+    let keep: Set<number> | undefined;
+    if (required) {
+      keep = new Set<number>();
+      for (let i = 0; i < required.n; i++) keep.add(required.slots[i]!);
+    }
     const coord = this.coordTable(coordination);
     const plain = !filter.docTypes?.length && !filter.sources?.length && !filter.tags?.length && !filter.documentIds?.length;
     const heap = new MinHeap(k);
@@ -279,6 +290,7 @@ class TenantBm25 {
       const s = count ? scores[slot]! * (m < coord.length ? coord[m]! : Math.pow(m, coordination)) : scores[slot]!;
       scores[slot] = 0;
       matched[slot] = 0;
+      if (keep && !keep.has(slot)) continue;
       if (!heap.wouldAccept(s)) continue;
       if (!plain && !matchesFilter(this.docs[slot]!, filter)) continue;
       heap.push(slot, s);
@@ -392,4 +404,15 @@ export function editsOne(w: string): Set<string> {
   }
   out.delete(w);
   return out;
+}
+
+/** Code-like terms: at least two letters and four digits ("vm-100209", "sku12345", "vm-tv-5201"; not "1080p", "4k"). */
+export function isIdentifier(term: string): boolean {
+  let letters = 0;
+  let digits = 0;
+  for (const ch of term) {
+    if (ch >= "0" && ch <= "9") digits++;
+    else if (ch >= "a" && ch <= "z") letters++;
+  }
+  return letters >= 2 && digits >= 4;
 }
