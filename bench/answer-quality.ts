@@ -30,7 +30,7 @@ import { EXTRACTIVE_MIN_COVERAGE } from "../api/pipeline/create-generator";
 import { ExtractiveAnswerGenerator } from "../api/pipeline/extractive-generator";
 import { sentenceSimilarityOf } from "../api/services";
 import { SENTENCE_SIMILARITY_WEIGHT } from "../inference/extractive-score";
-import { ENCODER_ANSWER_MIN, ENCODER_CONTINUE_MARGIN, ENCODER_DECLINE_BELOW, MAX_SIMILARITY_CANDIDATES } from "../inference/extractive-compose";
+import { ENCODER_ANSWER_MIN, ENCODER_CONTINUE_MARGIN, ENCODER_DECLINE_BELOW, ENCODER_FILLER_MIN, MAX_SIMILARITY_CANDIDATES } from "../inference/extractive-compose";
 import { newContext, type FinalAnswer, type HistoryTurn } from "../api/pipeline/stage";
 import { RELATED_CREDIT, RELATED_MIN_SIMILARITY } from "../inference/extractive";
 import { table } from "./lib/metrics";
@@ -50,7 +50,7 @@ const HISTORY_MESSAGES = 6;
 
 const verbose = process.argv.includes("--verbose");
 const grid = process.argv.includes("--grid");
-const encoderGridOnly = process.argv.includes("--grid-encoder");
+const encoderGridOnly = process.argv.includes("--grid-encoder") || process.argv.includes("--grid-filler");
 const questions = JSON.parse(readFileSync(resolve(import.meta.dir, "data/sample-kb-questions.json"), "utf8")) as Q[];
 const dir = mkdtempSync(join(tmpdir(), "bench-answers-"));
 // --weights vector=0.5,keyword=1,heading=0.25: retrieval fusion weights other than the shipped ones (RETRIEVAL_WEIGHTS).
@@ -72,8 +72,10 @@ interface Setting {
   encoderContinueMargin: number;
   /** Candidate sentences sent to the encoder per question (its cost per cold question). */
   maxSimilarityCandidates: number;
+  /** A missing question word is left out of the gate when the question without it keeps this similarity (above 1: off). */
+  encoderFillerMin: number;
 }
-const SHIPPED: Setting = { minCoverage: EXTRACTIVE_MIN_COVERAGE, relatedCredit: RELATED_CREDIT, relatedMinSimilarity: RELATED_MIN_SIMILARITY, sentenceSimilarityWeight: SENTENCE_SIMILARITY_WEIGHT, encoderAnswerMin: ENCODER_ANSWER_MIN, encoderDeclineBelow: ENCODER_DECLINE_BELOW, encoderContinueMargin: ENCODER_CONTINUE_MARGIN, maxSimilarityCandidates: MAX_SIMILARITY_CANDIDATES };
+const SHIPPED: Setting = { minCoverage: EXTRACTIVE_MIN_COVERAGE, relatedCredit: RELATED_CREDIT, relatedMinSimilarity: RELATED_MIN_SIMILARITY, sentenceSimilarityWeight: SENTENCE_SIMILARITY_WEIGHT, encoderAnswerMin: ENCODER_ANSWER_MIN, encoderDeclineBelow: ENCODER_DECLINE_BELOW, encoderContinueMargin: ENCODER_CONTINUE_MARGIN, maxSimilarityCandidates: MAX_SIMILARITY_CANDIDATES, encoderFillerMin: ENCODER_FILLER_MIN };
 
 /** The product's answer pipeline with the extractive generator at `s` (the shipped setting: services' own). */
 function pipelineFor(s: Setting) {
@@ -161,8 +163,10 @@ if (grid || encoderGridOnly) {
   const shipped = results.find(([s]) => s.minCoverage === SHIPPED.minCoverage && s.relatedCredit === SHIPPED.relatedCredit && s.relatedMinSimilarity === SHIPPED.relatedMinSimilarity);
   console.log(`\nshipped setting (${SHIPPED.minCoverage}, ${SHIPPED.relatedCredit}, ${SHIPPED.relatedMinSimilarity}): ${shipped?.[1]}; best: ${results[0]![1]}`);
   }
+  const fillerOnly = process.argv.includes("--grid-filler");
   if (services.stores.encoder) {
     const sweep: [number, number, number, number][] = [];
+    if (!fillerOnly)
     for (const w of [0, 0.5, 1])
       for (const answerMin of [0.45, 0.55, 0.65, 2])
         for (const declineBelow of [0, 0.2, 0.3, 0.4]) {
@@ -170,6 +174,7 @@ if (grid || encoderGridOnly) {
           sweep.push([w, answerMin, declineBelow, objective(await run({ ...SHIPPED, sentenceSimilarityWeight: w, encoderAnswerMin: answerMin, encoderDeclineBelow: declineBelow }, even))]);
         }
     sweep.sort((a, b) => b[3] - a[3]);
+    if (!fillerOnly) {
     console.log(`\nThe sentence encoder in sentence choice (weight) and in the gate (answer at >= answerMin, decline below declineBelow; 2 / 0 = off), other settings shipped, even half:\n`);
     console.log(table(["sentenceSimilarityWeight", "encoderAnswerMin", "encoderDeclineBelow", "objective (even)"], sweep.slice(0, 12)));
     const margins: (string | number)[][] = [];
@@ -184,7 +189,12 @@ if (grid || encoderGridOnly) {
     }
     console.log(`\nCandidate sentences sent to the encoder per question, other settings shipped, even half (ms per question in this process, with the LRU warm from the sweeps before: not the cold cost):\n`);
     console.log(table(["maxSimilarityCandidates", "objective (even)", "ms per question"], caps));
-    console.log(`shipped (${SHIPPED.sentenceSimilarityWeight}, ${SHIPPED.encoderAnswerMin}, ${SHIPPED.encoderDeclineBelow}): ${sweep.find((r) => r[0] === SHIPPED.sentenceSimilarityWeight && r[1] === SHIPPED.encoderAnswerMin && r[2] === SHIPPED.encoderDeclineBelow)?.[3]}; lexical only: ${sweep.find((r) => r[0] === 0)?.[3]}`);
+    }
+    const fillers: (string | number)[][] = [];
+    for (const m of [2, 0.8, 0.85, 0.9, 0.95]) fillers.push([m, objective(await run({ ...SHIPPED, encoderFillerMin: m }, even))]);
+    console.log(`\nA missing word left out of the gate when the question without it keeps this similarity (2 = off), other settings shipped, even half:\n`);
+    console.log(table(["encoderFillerMin", "objective (even)"], fillers));
+    if (!fillerOnly) console.log(`shipped (${SHIPPED.sentenceSimilarityWeight}, ${SHIPPED.encoderAnswerMin}, ${SHIPPED.encoderDeclineBelow}): ${sweep.find((r) => r[0] === SHIPPED.sentenceSimilarityWeight && r[1] === SHIPPED.encoderAnswerMin && r[2] === SHIPPED.encoderDeclineBelow)?.[3]}; lexical only: ${sweep.find((r) => r[0] === 0)?.[3]}`);
   }
 }
 

@@ -368,3 +368,25 @@ describe("a question that names an identifier", () => {
     expect(a.decision).not.toBe("PASS");
   });
 });
+
+describe("composeExtractiveAnswerAsync: conversational words in the gate", () => {
+  const passages = [{ chunkId: "s", text: "Every order ships from our fulfillment centers in Reno and Columbus.", score: 1, title: "Shipping" }];
+  // Variants of the question (a word left out) are judged by how much the question's meaning moved.
+  const sim = (keeps: Record<string, number>) => async (_q: string, texts: string[]) => texts.map((t) => keeps[t] ?? 0.3);
+  const q = "where do you guys ship orders from zorblat";
+
+  test("a missing word whose removal leaves the question's meaning is left out, and the question answered", async () => {
+    const keeps = { "where do you ship orders from zorblat": 0.97, "where do you guys ship orders from": 0.95 };
+    const off = await composeExtractiveAnswerAsync(q, passages as never, { sentenceSimilarity: sim(keeps), encoderFillerMin: 2 });
+    expect(off.decision).not.toBe("PASS");
+    const on = await composeExtractiveAnswerAsync(q, passages as never, { sentenceSimilarity: sim(keeps), encoderFillerMin: 0.9 });
+    expect(on.decision).toBe("PASS");
+    expect(on.text).toContain("Reno");
+  });
+
+  test("a missing word that carries the question stays, and it is declined", async () => {
+    const keeps = { "where do you ship orders from zorblat": 0.97, "where do you guys ship orders from": 0.5 };
+    const a = await composeExtractiveAnswerAsync(q, passages as never, { sentenceSimilarity: sim(keeps), encoderFillerMin: 0.9 });
+    expect(a.decision).not.toBe("PASS");
+  });
+});
