@@ -21,6 +21,7 @@ import { createIngestion } from "../ingest/create-ingestion";
 import type { IngestionPipeline } from "../ingest/pipeline";
 import { HealthRegistry, type Health } from "./modules/health/service";
 import { HybridRetriever } from "./pipeline/hybrid-retriever";
+import { cosine } from "./pipeline/mmr";
 import { ConversationRepository } from "../core/db/conversation-repository";
 import { MemoryCache, type CacheAdapter } from "../core/stores/memory-cache";
 import { RedisCache } from "../core/stores/redis-cache";
@@ -205,14 +206,10 @@ function fanOut(a: Pick<KeywordIndex, "add" | "remove">, b: Pick<KeywordIndex, "
   };
 }
 
-/** Cosine of the question to each sentence on an L2-normalised encoder. */
+/** Cosine of the question to each sentence on the encoder. */
 export function sentenceSimilarityOf(encoder: Embedder): (question: string, sentences: string[]) => Promise<number[]> {
   return async (question, sentences) => {
     const [q, ...vs] = await encoder.embed([question, ...sentences]);
-    return vs.map((v) => {
-      let dot = 0;
-      for (let i = 0; i < v.length; i++) dot += v[i]! * q![i]!;
-      return dot;
-    });
+    return vs.map((v) => cosine(q!, v));
   };
 }

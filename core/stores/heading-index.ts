@@ -124,19 +124,21 @@ export class HeadingIndex {
 
   private async addSince(docs: KeywordDoc[], started: number, signal?: AbortSignal): Promise<void> {
     const fresh = new Map<string, { key: string; docs: KeywordDoc[] }>();
+    const more = new Map<string, string[]>(); // chunks of sections already held
     for (const d of docs) {
       const key = keyTextOf(d);
       const id = entryId(d, key);
-      const known = this.entries.get(id);
-      if (known) {
-        if (!known.chunkIds.includes(d.id)) known.chunkIds.push(d.id);
-        this.entryOfChunk.set(d.id, id);
+      if (this.entries.has(id)) {
+        const list = more.get(id);
+        if (list) list.push(d.id);
+        else more.set(id, [d.id]);
         continue;
       }
       const f = fresh.get(id) ?? { key, docs: [] };
       f.docs.push(d);
       fresh.set(id, f);
     }
+    for (const [id, chunkIds] of more) this.attach(id, this.entries.get(id)!, chunkIds);
     if (!fresh.size) return;
     const ids = [...fresh.keys()];
     const vecs = await this.encoder.embed(
@@ -151,19 +153,26 @@ export class HeadingIndex {
     for (const r of rows) {
       // Removed while it was being encoded (a failed or superseded ingest): not brought back.
       if (this.removals.some((x) => x.at > started && selects(x.sel, r.meta))) continue;
-      // Added meanwhile by another call for the same document: merge its chunks.
-      const known = this.entries.get(r.meta.id);
-      for (const c of r.chunkIds) this.entryOfChunk.set(c, r.meta.id);
-      if (known) {
-        for (const c of r.chunkIds) if (!known.chunkIds.includes(c)) known.chunkIds.push(c);
-        continue;
+      // Added meanwhile by another call for the same document: its chunks join that entry.
+      let entry = this.entries.get(r.meta.id);
+      if (!entry) {
+        this.entries.set(r.meta.id, (entry = { meta: r.meta, chunkIds: [] }));
+        const dk = docKey(r.meta);
+        let set = this.byDocument.get(dk);
+        if (!set) this.byDocument.set(dk, (set = new Set()));
+        set.add(r.meta.id);
+        this.vectors.put([{ ...r.meta, vector: r.vector }]);
       }
-      this.entries.set(r.meta.id, { meta: r.meta, chunkIds: r.chunkIds });
-      const dk = docKey(r.meta);
-      let set = this.byDocument.get(dk);
-      if (!set) this.byDocument.set(dk, (set = new Set()));
-      set.add(r.meta.id);
-      this.vectors.put([{ ...r.meta, vector: r.vector }]);
+      this.attach(r.meta.id, entry, r.chunkIds);
+    }
+  }
+
+  /** Puts chunks under an entry (once each) and records which entry each chunk is under. */
+  private attach(id: string, entry: Entry, chunkIds: readonly string[]): void {
+    const have = new Set(entry.chunkIds);
+    for (const c of chunkIds) {
+      if (!have.has(c)) entry.chunkIds.push(c), have.add(c);
+      this.entryOfChunk.set(c, id);
     }
   }
 

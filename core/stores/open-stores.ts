@@ -62,10 +62,11 @@ export interface Stores {
   headings?: HeadingIndex;
   /** Resolves when the heading index holds every active chunk read at open (it is rebuilt in the background). */
   headingsReady: Promise<number>;
-  /** Re-reads every active chunk into the keyword index. */
-  rebuildKeywordIndex(): Promise<number>;
-  /** Re-reads every active chunk into the heading index (encoding each section's key text once). */
-  rebuildHeadingIndex(): Promise<number>;
+  /**
+   * Re-reads every active chunk, in one pass, into the in-memory indexes: the keyword index (done when this
+   * resolves) and the heading index (queued: `headings.idle()` resolves when it is encoded).
+   */
+  rebuildMemoryIndexes(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -164,22 +165,16 @@ export async function openStores(config: Config, opts: OpenStoresOptions = {}): 
       headings,
       headingsReady: Promise.resolve(0),
       chunkIndexes: [vectorChunkIndex(handle, () => vectors), keywordChunkIndex(keywords), ...(headings ? [headingChunkIndex(headings)] : [])],
-      async rebuildKeywordIndex() {
+      async rebuildMemoryIndexes() {
         keywords.clear();
+        headings?.clear();
         let n = 0;
         for await (const page of documents.allActiveChunks()) {
           chunks.prime(page);
-          await keywords.add(page.map(keywordDocOf));
-          n += page.length;
-        }
-        return n;
-      },
-      async rebuildHeadingIndex() {
-        if (!headings) return 0;
-        headings.clear();
-        let n = 0;
-        for await (const page of documents.allActiveChunks()) {
-          await headings.add(page.map(keywordDocOf));
+          const docs = page.map(keywordDocOf);
+          await keywords.add(docs);
+          // Headings need the title and section only; the encoder works through them in its worker meanwhile.
+          headings?.enqueue(docs.map((d) => ({ ...d, text: "" })));
           n += page.length;
         }
         return n;
@@ -191,11 +186,10 @@ export async function openStores(config: Config, opts: OpenStoresOptions = {}): 
       },
     };
     if (!opts.skipKeywordRebuild) {
-      await stores.rebuildKeywordIndex();
+      const n = await stores.rebuildMemoryIndexes();
       // Headings are encoded in the encoder's worker: a large corpus takes a while, so this does not hold the start.
       // Until it resolves the heading channel answers from what it holds (the other channels are complete).
-      stores.headingsReady = stores.rebuildHeadingIndex();
-      stores.headingsReady.catch(() => {});
+      if (headings) stores.headingsReady = headings.idle().then(() => n);
     }
     // Load the model now, off this thread, instead of on the first question or ingest (~0.3 s of CPU).
     if (encoder) void encoder.warm().catch(() => {});
