@@ -100,10 +100,8 @@ export function selectFiles(paths: string[], opts: SelectOptions = {}): FileSele
     }
     for (const name of names) {
       const path = join(dir, name);
-      let isDir: boolean;
-      try {
-        isDir = statSync(path).isDirectory();
-      } catch {
+      const isDir = isDirectory(path);
+      if (isDir === undefined) {
         skip(path, "unreadable");
         continue;
       }
@@ -141,10 +139,8 @@ export function selectFiles(paths: string[], opts: SelectOptions = {}): FileSele
 
   for (const p of paths) {
     const abs = resolve(p);
-    let isDir: boolean;
-    try {
-      isDir = statSync(abs).isDirectory();
-    } catch {
+    const isDir = isDirectory(abs);
+    if (isDir === undefined) {
       skip(abs, "not found");
       continue;
     }
@@ -168,4 +164,13 @@ export function selectFiles(paths: string[], opts: SelectOptions = {}): FileSele
 /** One line per skipped file, for the CLI. */
 export function describeSkipped(skipped: SkippedFile[], cwd = process.cwd()): string[] {
   return skipped.map((s) => `  skipped   ${relative(cwd, s.path) || basename(s.path)} (${s.reason})`);
+}
+
+/** Whether `path` is a directory; undefined when it cannot be stat'ed (gone, no permission). */
+function isDirectory(path: string): boolean | undefined {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return undefined;
+  }
 }

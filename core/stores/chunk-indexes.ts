@@ -5,7 +5,7 @@
  */
 import type { ChunkIndex, VersionBatch } from "../ports/chunk-index";
 import type { EmbedderHandle } from "../ports/embedder";
-import type { KeywordIndex } from "../ports/keyword-index";
+import type { KeywordDoc, KeywordIndex } from "../ports/keyword-index";
 import type { VectorIndex } from "../ports/vector-index";
 import { embedOffThread } from "../embeddings/off-thread-embedder";
 import type { HeadingIndex } from "./heading-index";
@@ -21,6 +21,12 @@ const UPSERT_SLICE = 2000;
 const yieldThread = () => new Promise<void>((r) => setImmediate(r));
 
 const metaOf = (b: VersionBatch) => ({ tenantId: b.tenantId, documentId: b.documentId, version: b.version, docType: b.docType, source: b.source, tags: b.tags });
+
+/** A chunk of the batch as the keyword and heading indexes take it. */
+const keywordDocsOf = (b: VersionBatch, chunks: VersionBatch["chunks"], withText = true): KeywordDoc[] => {
+  const meta = metaOf(b);
+  return chunks.map((c) => ({ ...meta, id: c.id, title: b.title, section: c.sectionPath.join(" > "), text: withText ? c.text : "" }));
+};
 
 /**
  * Vectors: the local embedder embeds in a worker (core/embeddings/off-thread-embedder.ts) with the same binary
@@ -57,8 +63,7 @@ export function headingChunkIndex(headings: HeadingIndex): ChunkIndex {
   return {
     name: "headings",
     async write(b) {
-      const meta = metaOf(b);
-      headings.enqueue(b.chunks.map((c) => ({ ...meta, id: c.id, title: b.title, section: c.sectionPath.join(" > "), text: "" })));
+      headings.enqueue(keywordDocsOf(b, b.chunks, false)); // the key text comes from the title and section
     },
     async commit() {},
     remove: (sel) => headings.remove(sel),
@@ -70,11 +75,9 @@ export function keywordChunkIndex(keywords: KeywordIndex): ChunkIndex {
   return {
     name: "keywords",
     async write(b, w = {}) {
-      const meta = metaOf(b);
       for (let i = 0; i < b.chunks.length; i += KEYWORD_SLICE) {
         w.signal?.throwIfAborted();
-        const slice = b.chunks.slice(i, i + KEYWORD_SLICE);
-        await keywords.add(slice.map((c) => ({ ...meta, id: c.id, title: b.title, section: c.sectionPath.join(" > "), text: c.text })));
+        await keywords.add(keywordDocsOf(b, b.chunks.slice(i, i + KEYWORD_SLICE)));
         w.onProgress?.(Math.min(i + KEYWORD_SLICE, b.chunks.length), b.chunks.length);
         await yieldThread();
       }

@@ -77,7 +77,7 @@ export class HeadingIndex {
   /** Chunks that could not be indexed (the encoder failed), and the last error; reset by clear(). */
   readonly misses = { chunks: 0, lastError: undefined as string | undefined };
 
-  recordMiss(chunks: number, e: unknown): void {
+  private recordMiss(chunks: number, e: unknown): void {
     this.misses.chunks += chunks;
     this.misses.lastError = (e as Error)?.message ?? String(e);
   }
