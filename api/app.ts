@@ -1,7 +1,9 @@
 /** Composes the Elysia app from plugins and feature modules. Exported so tests can call app.handle(request). */
 import { swagger } from "@elysiajs/swagger";
 import { Elysia } from "elysia";
+import { accountsModule } from "./modules/accounts";
 import { adminPromptModule } from "./modules/admin-prompt";
+import { authModule } from "./modules/auth";
 import { chatCompletionsModule } from "./modules/chat-completions";
 import { conversationsModule } from "./modules/conversations";
 import { documentsModule } from "./modules/documents";
@@ -15,6 +17,7 @@ import { errorsPlugin } from "./plugins/errors";
 import { documentRoutes, OPENAPI_COMPONENTS, WS_PATH } from "./plugins/openapi-extras";
 import { metricsPlugin } from "./plugins/metrics";
 import { requestIdPlugin } from "./plugins/request-id";
+import { authPlugin } from "./plugins/auth";
 import type { Services } from "./services";
 
 export interface AppOptions {
@@ -40,6 +43,8 @@ export function createApp(services: Services, opts: AppOptions = {}) {
     .use(edgePlugin({ maxBodyBytes: maxBodyBytes(services.config), formRoutes: ["/v1/documents"] }))
     .use(requestIdPlugin)
     .use(metricsPlugin(services.metrics))
+    // Every route below has a rule in api/auth/access-policy.ts; the caller is resolved before validation.
+    .use(authPlugin(services.auth))
     // The docs page and its assets from the swagger-ui-dist package; the plugin below generates /swagger/json.
     .use(docsPage({ path: "/swagger", title: "Customer-service AI API" }))
     .use(
@@ -54,6 +59,8 @@ export function createApp(services: Services, opts: AppOptions = {}) {
     )
     .get("/", () => ({ name: "customer-service-ai", docs: "/swagger", health: "/v1/health" }))
     .use(healthModule(services))
+    .use(authModule(services))
+    .use(accountsModule(services))
     .use(documentsModule(services, opts))
     .use(searchModule(services))
     .use(conversationsModule(services))

@@ -34,6 +34,9 @@ import type { InferenceLimits } from "../inference/client/client-options";
 import { AnswerStreams } from "./streaming/answer-streams";
 import { StreamBuffer } from "./streaming/stream-buffer";
 import { runStartup } from "./startup";
+import { AccountRepository } from "../core/db/account-repository";
+import { AuditRepository } from "../core/db/audit-repository";
+import { AuthService } from "./auth/auth-service";
 
 export type { ComponentState, Health } from "./modules/health/service";
 
@@ -49,6 +52,10 @@ export interface Services {
   cache: CacheAdapter;
   generator: AnswerGenerator;
   conversations: ConversationRepository;
+  /** Accounts, tokens, widget sessions; resolves every request's caller (api/plugins/auth.ts). */
+  auth: AuthService;
+  /** Logins, failed logins, admin, document, prompt and token changes, per tenant. */
+  audit: AuditRepository;
   /** understand -> retrieve -> rerank -> assemble -> generate => cite => decide -> persist (default-pipeline.ts) */
   answerPipeline: AnswerPipeline;
   /** Resume buffers of answer streams (in the cache). */
@@ -125,6 +132,9 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
   const generator = createGenerator(config, generatorDeps);
   const fallbackGenerator = createFallbackGenerator(config, generatorDeps);
   const conversations = new ConversationRepository(stores.database.db);
+  const audit = new AuditRepository(stores.database.db);
+  const auth = await AuthService.open({ config, accounts: new AccountRepository(stores.database.db), audit, kbState: stores.kbState, cache, log });
+  await auth.bootstrap();
   const answerPipeline = createAnswerPipeline(
     { config, retriever, generator, fallbackGenerator, conversations, embedder: () => stores.embedder.current(), metrics },
   );
@@ -177,6 +187,8 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     cache,
     generator,
     conversations,
+    auth,
+    audit,
     answerPipeline,
     streamBuffer,
     answers,

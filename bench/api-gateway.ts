@@ -60,6 +60,9 @@ interface ApiProcess {
   usage(): Promise<{ rssMb: number; cpuSeconds: number; fds: number; maxFds: number }>;
 }
 
+/** The customer-role access token the API child printed (every API request carries it, as a widget's would). */
+let AUTH: Record<string, string> = {};
+
 async function spawnApi(dataDir: string, sims: SpawnedSimulator[], limits: Record<string, number>, sampleKb = true): Promise<ApiProcess> {
   // BENCH_API_FLAGS: extra bun flags for the API process, e.g. "--cpu-prof-md --cpu-prof-dir=bench/out/prof".
   const extra = (process.env.BENCH_API_FLAGS ?? "").split(" ").filter(Boolean);
@@ -72,14 +75,15 @@ async function spawnApi(dataDir: string, sims: SpawnedSimulator[], limits: Recor
   const reader = (proc.stdout as ReadableStream<Uint8Array>).getReader();
   let out = "";
   const deadline = Date.now() + 300_000;
-  while (!/api listening on (\S+)/.test(out)) {
+  while (!/api listening on (\S+) token (\S+)\n/.test(out)) {
     if (Date.now() > deadline) throw new Error(`the API did not start: ${out}`);
     const { done, value } = await reader.read();
     if (done) throw new Error(`the API exited: ${out}`);
     out += new TextDecoder().decode(value);
   }
   reader.releaseLock();
-  const base = /api listening on (\S+)/.exec(out)![1]!;
+  const [, base, token] = /api listening on (\S+) token (\S+)\n/.exec(out)! as unknown as [string, string, string];
+  AUTH = { authorization: `Bearer ${token}` };
   return {
     base,
     kill: async () => {
@@ -166,7 +170,7 @@ async function streamOnce(url: string, body: object, t0: number, onOpen?: () => 
   const startedAt = performance.now();
   const r: StreamResult = { status: 0, startedAt: startedAt - t0, ttftMs: Number.NaN, totalMs: 0, chunks: 0, result: "error" };
   try {
-    const res = await fetch(`${url}/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal: AbortSignal.timeout(180_000) });
+    const res = await fetch(`${url}/chat/completions`, { method: "POST", headers: { "content-type": "application/json", ...AUTH }, body: JSON.stringify(body), signal: AbortSignal.timeout(180_000) });
     r.status = res.status;
     if (res.status !== 200 || !res.body) {
       r.result = String(res.status);
@@ -212,7 +216,7 @@ async function conversationOnce(base: string, question: string, t0: number): Pro
   const r: StreamResult = { status: 0, startedAt: performance.now() - t0, ttftMs: Number.NaN, totalMs: 0, chunks: 0, result: "error" };
   let startedAt = performance.now();
   try {
-    const created = await fetch(`${base}/v1/conversations`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    const created = await fetch(`${base}/v1/conversations`, { method: "POST", headers: { "content-type": "application/json", ...AUTH }, body: "{}" });
     if (created.status !== 201 && created.status !== 200) {
       r.result = String(created.status);
       await created.body?.cancel();
@@ -220,7 +224,7 @@ async function conversationOnce(base: string, question: string, t0: number): Pro
     }
     const { id } = (await created.json()) as { id: string };
     startedAt = performance.now();
-    const res = await fetch(`${base}/v1/conversations/${id}/messages/stream`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ content: question }), signal: AbortSignal.timeout(180_000) });
+    const res = await fetch(`${base}/v1/conversations/${id}/messages/stream`, { method: "POST", headers: { "content-type": "application/json", ...AUTH }, body: JSON.stringify({ content: question }), signal: AbortSignal.timeout(180_000) });
     r.status = res.status;
     if (res.status !== 200 || !res.body) {
       r.result = String(res.status);
@@ -399,7 +403,7 @@ async function streams10k(dataDir: string) {
       own.abort();
     }, OPEN_LIMIT_MS);
     try {
-      const res = await fetch(`${api.base}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(apiBody()), signal: AbortSignal.any([ac.signal, own.signal]) });
+      const res = await fetch(`${api.base}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json", ...AUTH }, body: JSON.stringify(apiBody()), signal: AbortSignal.any([ac.signal, own.signal]) });
       st.status = res.status;
       if (res.status !== 200 || !res.body) {
         const err = ((await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } }).error;
@@ -576,7 +580,9 @@ if (process.argv[2] === "--serve-api") {
   const { createApp } = await import("../api/app");
   const services = await createServices(loadConfig(), { llmLimits: JSON.parse(process.argv[3] ?? "{}"), log: (l) => console.error(l) });
   const app = createApp(services).listen({ hostname: "127.0.0.1", port: 0, idleTimeout: 255 });
-  console.log(`api listening on http://127.0.0.1:${app.server!.port}`);
+  // A customer-role access token (a logged-in shop customer), valid for the run.
+  const token = await services.auth.accessToken({ id: "usr_bench", tenantId: services.config.defaultTenant, role: "customer", username: "bench", email: null }, 86_400);
+  console.log(`api listening on http://127.0.0.1:${app.server!.port} token ${token}`);
   process.on("SIGTERM", () => void app.stop(true).then(() => services.close()).finally(() => process.exit(0)));
 } else if (!(await ensureFetchLimit(FETCH_LIMIT))) {
   for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => (killChildren(), process.exit(130)));

@@ -9,6 +9,7 @@
  *
  *   bun run bench/chat-stream.ts [--conversations 100,1000] [--chunks 50000] [--port 3919] [--rebuild]
  */
+import { BENCH_ADMIN_ENV, loginHeaders } from "./lib/bench-auth";
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -33,7 +34,7 @@ const questions = (JSON.parse(readFileSync(resolve(import.meta.dir, "data/sample
 
 const taken = await fetch(`http://127.0.0.1:${values.port}/`).then(() => true, () => false);
 if (taken) throw new Error(`port ${values.port} is already in use; pass --port`);
-const env = { DATA_DIR: corpus.dir, SAMPLE_KB: "false", PORT: values.port!, HOST: "127.0.0.1", LOG_LEVEL: "warn" };
+const env = { DATA_DIR: corpus.dir, SAMPLE_KB: "false", PORT: values.port!, HOST: "127.0.0.1", LOG_LEVEL: "warn", ...BENCH_ADMIN_ENV };
 const server = spawn(process.execPath, ["run", resolve(import.meta.dir, "../api/server.ts")], { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
 // The server goes away with this process, however it ends.
 process.on("exit", () => server.kill("SIGKILL"));
@@ -56,6 +57,7 @@ for (let i = 0; ; i++) {
   await Bun.sleep(100);
 }
 
+const authz = await loginHeaders(base);
 const proc = (file: string) => readFileSync(`/proc/${server.pid}/${file}`, "utf8");
 const rss = () => Number(/VmRSS:\s+(\d+)/.exec(proc("status"))?.[1] ?? 0) * 1024;
 /** utime + stime of the server in seconds (USER_HZ = 100). */
@@ -75,7 +77,7 @@ async function converse(conversationId: string, question: string): Promise<Resul
   const t = performance.now();
   let res: Response;
   try {
-    res = await fetch(`${base}/v1/conversations/${conversationId}/messages/stream`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ content: question }) });
+    res = await fetch(`${base}/v1/conversations/${conversationId}/messages/stream`, { method: "POST", headers: { "content-type": "application/json", ...authz }, body: JSON.stringify({ content: question }) });
   } catch (e) {
     return { ok: false, why: `fetch: ${(e as Error).message}` };
   }
@@ -100,7 +102,7 @@ async function createConversations(n: number): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < n; i += 100) {
     const batch = await Promise.all(
-      Array.from({ length: Math.min(100, n - i) }, async () => ((await (await fetch(`${base}/v1/conversations`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).json()) as { id: string }).id),
+      Array.from({ length: Math.min(100, n - i) }, async () => ((await (await fetch(`${base}/v1/conversations`, { method: "POST", headers: { "content-type": "application/json", ...authz }, body: "{}" })).json()) as { id: string }).id),
     );
     ids.push(...batch);
   }

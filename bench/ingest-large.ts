@@ -25,9 +25,10 @@ const EXT: Record<LargeFormat, string> = { text: "txt", markdown: "md", html: "h
 
 async function healthDuringUpload(label: string, bytes: number) {
   const dir = mkdtempSync(join(tmpdir(), "bench-large-"));
-  const { proc, base } = await startServer(dir);
+  const { proc, base, auth } = await startServer(dir);
+  const authz = await auth();
   // A small first document fits the embedder, as on a server that already has a knowledge base.
-  await fetch(`${base}/v1/documents?wait=true`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ title: "Seed", text: largeDocument("markdown", 200_000, 9) }) });
+  await fetch(`${base}/v1/documents?wait=true`, { method: "POST", headers: { "content-type": "application/json", ...authz }, body: JSON.stringify({ title: "Seed", text: largeDocument("markdown", 200_000, 9) }) });
   const file = new File([largeDocument("text", bytes, 2)], "big.txt", { type: "text/plain" });
   const samples: number[] = [];
   let uploading = true;
@@ -42,7 +43,7 @@ async function healthDuringUpload(label: string, bytes: number) {
   const form = new FormData();
   form.append("file", file);
   const t0 = performance.now();
-  const res = await fetch(`${base}/v1/documents?wait=true`, { method: "POST", body: form });
+  const res = await fetch(`${base}/v1/documents?wait=true`, { method: "POST", body: form, headers: authz });
   const job = (await res.json()) as { status?: string; result?: { chunks: number }; error?: { code: string; message: string } };
   const ms = performance.now() - t0;
   uploading = false;

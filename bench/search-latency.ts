@@ -7,6 +7,7 @@
  *
  *   bun run bench/search-latency.ts [--chunks 5000,50000,200000] [--encoder off,use] [--seconds 20] [--rebuild]
  */
+import { BENCH_ADMIN_ENV, loginHeaders } from "./lib/bench-auth";
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
@@ -63,7 +64,7 @@ const rows: (string | number)[][] = [];
 for (const size of sizes) {
   target = size;
   dataDir = resolve(import.meta.dir, `out/search-corpus-${size}`);
-  env = { DATA_DIR: dataDir, SAMPLE_KB: "false", PORT: values.port!, HOST: "127.0.0.1" };
+  env = { DATA_DIR: dataDir, SAMPLE_KB: "false", PORT: values.port!, HOST: "127.0.0.1", ...BENCH_ADMIN_ENV };
   if (values.rebuild || !existsSync(`${dataDir}/pg`)) await build();
   for (const encoder of encoders) rows.push(...(await measure(encoder)));
 }
@@ -91,11 +92,12 @@ async function measure(encoder: string): Promise<(string | number)[][]> {
   const readyS = (performance.now() - t0) / 1000;
   const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, "utf8"))?.[1] ?? 0) * 1024;
   const base2 = base;
+  const authz = await loginHeaders(base);
   async function client(deadline: number, lat: number[], errors: { n: number }) {
     let i = Math.floor(Math.random() * queries.length);
     while (performance.now() < deadline) {
       const t = performance.now();
-      const res = await fetch(`${base2}/v1/search`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: queries[i++ % queries.length], k: 8 }) });
+      const res = await fetch(`${base2}/v1/search`, { method: "POST", headers: { "content-type": "application/json", ...authz }, body: JSON.stringify({ query: queries[i++ % queries.length], k: 8 }) });
       await res.arrayBuffer();
       if (res.ok) lat.push(performance.now() - t);
       else errors.n++;

@@ -41,6 +41,16 @@ export interface Config {
   embeddings: { baseUrl?: string; model: string; apiKey?: string; cacheDir: string };
   defaultTenant: string;
   sampleKb: boolean;
+  auth: {
+    /** HS256 key of access tokens and widget sessions; unset: generated once and kept in the database (shared by replicas). */
+    jwtSecret?: string;
+    accessTtlSeconds: number;
+    refreshTtlSeconds: number;
+    widgetTtlSeconds: number;
+    /** The first admin of the default tenant, created at first start (a generated password is printed once). */
+    adminUsername: string;
+    adminPassword?: string;
+  };
   limits: { maxUploadBytes: number; maxQueryChars: number; maxDocumentChars: number; ingestTimeoutMs: number; maxMessageChars: number; urlFetchTimeoutMs: number; shutdownTimeoutMs: number };
   streaming: {
     /** SSE heartbeat comment / WebSocket ping interval. */
@@ -103,6 +113,13 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got '${raw}'`);
   }
   return n;
+}
+
+/** A secret that must be at least `minLength` characters when set. */
+function secret(env: Env, name: string, minLength: number): string | undefined {
+  const v = opt(env, name);
+  if (v !== undefined && v.length < minLength) throw new ConfigError(`${name} must be at least ${minLength} characters`);
+  return v;
 }
 
 function bool(env: Env, name: string, fallback: boolean): boolean {
@@ -217,6 +234,14 @@ export function loadConfig(env: Env = process.env): Config {
     },
     defaultTenant: str(env, "DEFAULT_TENANT", "default"),
     sampleKb: bool(env, "SAMPLE_KB", true),
+    auth: {
+      jwtSecret: secret(env, "JWT_SECRET", 32),
+      accessTtlSeconds: int(env, "ACCESS_TOKEN_TTL_SECONDS", 900, 10, 86_400),
+      refreshTtlSeconds: int(env, "REFRESH_TOKEN_TTL_SECONDS", 30 * 86_400, 60, 365 * 86_400),
+      widgetTtlSeconds: int(env, "WIDGET_SESSION_TTL_SECONDS", 7200, 60, 7 * 86_400),
+      adminUsername: str(env, "ADMIN_USERNAME", "admin"),
+      adminPassword: secret(env, "ADMIN_PASSWORD", 12),
+    },
     limits: {
       maxUploadBytes: int(env, "MAX_UPLOAD_MB", 50, 1, 2048) * 1024 * 1024,
       maxQueryChars: int(env, "MAX_QUERY_CHARS", 1000, 16, 100_000),

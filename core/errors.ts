@@ -79,4 +79,9 @@ export const errors = {
     new AppError({ code, message, category: "unavailable", cause, retryAfter }),
   internal: (code: string, message: string, cause?: unknown) =>
     new AppError({ code, message, category: "internal", cause }),
+  /** 401: no credential, or one that is invalid, expired or revoked. */
+  unauthorized: (code: string, message: string) => new AppError({ code, message, category: "auth" }),
+  /** 403: a valid credential whose role may not do this. */
+  forbidden: (code: string, message: string) => new AppError({ code, message, category: "auth", status: 403 }),
+  rateLimited: (code: string, message: string, retryAfter: number) => new AppError({ code, message, category: "rate_limit", retryAfter }),
 };

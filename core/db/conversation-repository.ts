@@ -18,6 +18,8 @@ export interface ConversationInfo {
   tenantId: string;
   sourceType: string | null;
   sourceId: string | null;
+  /** Who opened it ("user:<id>", "widget:<session>", "token:<id>"); null for conversations from before accounts. */
+  ownerId: string | null;
   status: string;
   metadata: Record<string, unknown>;
   createdAt: Date;
@@ -60,6 +62,7 @@ const conversationColumns = {
   tenantId: conversations.tenantId,
   sourceType: conversations.sourceType,
   sourceId: conversations.sourceId,
+  ownerId: conversations.ownerId,
   status: conversations.status,
   metadata: conversations.metadata,
   createdAt: conversations.createdAt,
@@ -81,31 +84,35 @@ const messageColumns = {
   createdAt: messages.createdAt,
 };
 
+/** The condition "opened by `ownerId`" when a caller may see only its own conversations. */
+const owned = (ownerId: string | undefined) => (ownerId === undefined ? [] : [eq(conversations.ownerId, ownerId)]);
+
 const leaseUntil = (ms: number) => sql`now() + make_interval(secs => ${ms / 1000})`;
 
 export class ConversationRepository {
   constructor(private readonly db: Db) {}
 
-  async create(c: Pick<ConversationInfo, "id" | "tenantId"> & Partial<Pick<ConversationInfo, "sourceType" | "sourceId" | "metadata">>): Promise<ConversationInfo> {
+  async create(c: Pick<ConversationInfo, "id" | "tenantId"> & Partial<Pick<ConversationInfo, "sourceType" | "sourceId" | "metadata" | "ownerId">>): Promise<ConversationInfo> {
     const rows = await this.db
       .insert(conversations)
-      .values({ id: c.id, tenantId: c.tenantId, sourceType: c.sourceType ?? null, sourceId: c.sourceId ?? null, metadata: c.metadata ?? {} })
+      .values({ id: c.id, tenantId: c.tenantId, sourceType: c.sourceType ?? null, sourceId: c.sourceId ?? null, ownerId: c.ownerId ?? null, metadata: c.metadata ?? {} })
       .returning(conversationColumns);
     return rows[0]!;
   }
 
-  async get(tenantId: string, id: string): Promise<ConversationInfo | null> {
+  /** The conversation, or null; with `ownerId`, only if that caller opened it. */
+  async get(tenantId: string, id: string, ownerId?: string): Promise<ConversationInfo | null> {
     const rows = await this.db
       .select(conversationColumns)
       .from(conversations)
-      .where(and(eq(conversations.tenantId, tenantId), eq(conversations.id, id)))
+      .where(and(eq(conversations.tenantId, tenantId), eq(conversations.id, id), ...owned(ownerId)))
       .limit(1);
     return rows[0] ?? null;
   }
 
   /** Most recently active first. */
-  async list(q: { tenantId: string; limit: number; offset: number; sourceType?: string; sourceId?: string }): Promise<{ items: (ConversationInfo & { messageCount: number })[]; total: number }> {
-    const conds = [eq(conversations.tenantId, q.tenantId)];
+  async list(q: { tenantId: string; limit: number; offset: number; sourceType?: string; sourceId?: string; ownerId?: string }): Promise<{ items: (ConversationInfo & { messageCount: number })[]; total: number }> {
+    const conds = [eq(conversations.tenantId, q.tenantId), ...owned(q.ownerId)];
     if (q.sourceType) conds.push(eq(conversations.sourceType, q.sourceType));
     if (q.sourceId) conds.push(eq(conversations.sourceId, q.sourceId));
     const where = and(...conds);
@@ -130,11 +137,11 @@ export class ConversationRepository {
   }
 
   /** Deletes the conversation with its messages and their feedback; false when there was none. */
-  async delete(tenantId: string, id: string): Promise<boolean> {
+  async delete(tenantId: string, id: string, ownerId?: string): Promise<boolean> {
     return this.db.transaction(async (tx) => {
       const gone = await tx
         .delete(conversations)
-        .where(and(eq(conversations.tenantId, tenantId), eq(conversations.id, id)))
+        .where(and(eq(conversations.tenantId, tenantId), eq(conversations.id, id), ...owned(ownerId)))
         .returning({ id: conversations.id });
       if (!gone.length) return false;
       await tx.delete(messageFeedback).where(and(eq(messageFeedback.tenantId, tenantId), eq(messageFeedback.conversationId, id)));
@@ -180,8 +187,8 @@ export class ConversationRepository {
    * Takes the conversation's answer lease for `messageId` for `leaseMs`, unless another answer holds a live one.
    * An expired lease's answer that is still marked streaming was abandoned (its replica died): it becomes failed.
    */
-  async acquireLease(tenantId: string, conversationId: string, messageId: string, leaseMs: number): Promise<LeaseResult> {
-    const where = and(eq(conversations.tenantId, tenantId), eq(conversations.id, conversationId));
+  async acquireLease(tenantId: string, conversationId: string, messageId: string, leaseMs: number, ownerId?: string): Promise<LeaseResult> {
+    const where = and(eq(conversations.tenantId, tenantId), eq(conversations.id, conversationId), ...owned(ownerId));
     // One statement on the usual path: the sub-select in RETURNING reads the row as it was before this UPDATE
     // (the statement's snapshot), i.e. the answer that held the expired lease, if any.
     const won = await this.db
@@ -189,7 +196,7 @@ export class ConversationRepository {
       .set({ activeMessageId: messageId, lockedUntil: leaseUntil(leaseMs) })
       .where(and(where, or(isNull(conversations.lockedUntil), lt(conversations.lockedUntil, sql`now()`))))
       .returning({ previous: sql<string | null>`(select prev.active_message_id from conversations prev where prev.tenant_id = ${tenantId} and prev.id = ${conversationId})` });
-    if (!won.length) return (await this.get(tenantId, conversationId)) ? "busy" : "missing";
+    if (!won.length) return (await this.get(tenantId, conversationId, ownerId)) ? "busy" : "missing";
     const abandoned = won[0]!.previous;
     if (abandoned && abandoned !== messageId) {
       await this.db

@@ -19,6 +19,11 @@ export class KbStateRepository {
     await this.db.delete(kbState).where(and(eq(kbState.tenantId, tenantId), eq(kbState.key, key)));
   }
 
+  /** Stores `value` unless the key has one (the first writer wins, across replicas). */
+  async setIfAbsent(tenantId: string, key: string, value: unknown): Promise<void> {
+    await this.db.insert(kbState).values({ tenantId, key, value }).onConflictDoNothing({ target: [kbState.tenantId, kbState.key] });
+  }
+
   async set(tenantId: string, key: string, value: unknown): Promise<void> {
     await this.db
       .insert(kbState)

@@ -105,6 +105,8 @@ export const conversations = pgTable(
     tenantId: text().notNull(),
     sourceType: text(),
     sourceId: text(),
+    /** Who opened it: "user:<id>", "widget:<session>", "token:<id>"; customers see only their own. */
+    ownerId: text(),
     status: text().notNull().default("open"),
     metadata: jsonb().$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
     /** The assistant message being answered; with lockedUntil, a lease that keeps answers of one conversation apart. */
@@ -162,4 +164,99 @@ export const kbState = pgTable(
   (t) => [uniqueIndex("kb_state_tenant_key_uq").on(t.tenantId, t.key)],
 );
 
-export const schema = { documents, chunks, records, ingestionJobs, conversations, messages, messageFeedback, kbState };
+/** Tenants: every other row carries one of these ids. The default tenant (DEFAULT_TENANT) is created at start. */
+export const tenants = pgTable("tenants", {
+  id: text().primaryKey(),
+  name: text().notNull(),
+  createdAt: now(),
+});
+
+/** Accounts: customers (linked to their orders by email), agents and admins of one tenant. */
+export const users = pgTable(
+  "users",
+  {
+    id: text().primaryKey(),
+    tenantId: text().notNull(),
+    username: text().notNull(),
+    /** Bun.password argon2id hash. */
+    passwordHash: text().notNull(),
+    role: text().notNull(), // customer | agent | admin
+    email: text(),
+    disabled: integer().notNull().default(0),
+    lastLoginAt: timestamp({ withTimezone: true, mode: "date" }),
+    createdAt: now(),
+    updatedAt: now(),
+  },
+  (t) => [uniqueIndex("users_tenant_username_uq").on(t.tenantId, t.username)],
+);
+
+/** Rotating refresh tokens: one row per issued token; a family is one login. Only the hash is stored. */
+export const refreshTokens = pgTable(
+  "refresh_tokens",
+  {
+    id: text().primaryKey(),
+    tenantId: text().notNull(),
+    userId: text().notNull(),
+    familyId: text().notNull(),
+    tokenHash: text().notNull(),
+    expiresAt: timestamp({ withTimezone: true, mode: "date" }).notNull(),
+    usedAt: timestamp({ withTimezone: true, mode: "date" }),
+    revokedAt: timestamp({ withTimezone: true, mode: "date" }),
+    createdAt: now(),
+  },
+  (t) => [index("refresh_tokens_family_idx").on(t.familyId), index("refresh_tokens_user_idx").on(t.tenantId, t.userId)],
+);
+
+/** API tokens `sk_...`: scoped to a tenant and a role, stored as a hash, revocable, with last-used time. */
+export const apiTokens = pgTable(
+  "api_tokens",
+  {
+    id: text().primaryKey(),
+    tenantId: text().notNull(),
+    name: text().notNull(),
+    /** The first characters of the token, shown in listings so an admin can tell tokens apart. */
+    prefix: text().notNull(),
+    tokenHash: text().notNull(),
+    role: text().notNull(),
+    createdBy: text(),
+    expiresAt: timestamp({ withTimezone: true, mode: "date" }),
+    lastUsedAt: timestamp({ withTimezone: true, mode: "date" }),
+    revokedAt: timestamp({ withTimezone: true, mode: "date" }),
+    createdAt: now(),
+  },
+  (t) => [uniqueIndex("api_tokens_hash_uq").on(t.tokenHash), index("api_tokens_tenant_idx").on(t.tenantId, t.createdAt)],
+);
+
+/** Who did what: logins, failed logins, admin, document, prompt and token changes. */
+export const auditEvents = pgTable(
+  "audit_events",
+  {
+    id: text().primaryKey(),
+    tenantId: text().notNull(),
+    at: now(),
+    action: text().notNull(),
+    actorKind: text().notNull(), // user | token | widget | anonymous | system
+    actorId: text(),
+    target: text(),
+    ip: text(),
+    requestId: text(),
+    details: jsonb().$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+  },
+  (t) => [index("audit_events_tenant_at_idx").on(t.tenantId, t.at), index("audit_events_tenant_action_idx").on(t.tenantId, t.action, t.at)],
+);
+
+export const schema = {
+  documents,
+  chunks,
+  records,
+  ingestionJobs,
+  conversations,
+  messages,
+  messageFeedback,
+  kbState,
+  tenants,
+  users,
+  refreshTokens,
+  apiTokens,
+  auditEvents,
+};

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createApp } from "../../api/app";
+import { authedApp } from "../helpers/authed-app";
 import { testServices, type TestServices } from "../helpers/services";
 
 describe("API docs", () => {
@@ -12,7 +13,7 @@ describe("API docs", () => {
   const get = (path: string) => app.handle(new Request(`http://local${path}`));
   beforeAll(async () => {
     t = await testServices("pglite");
-    app = createApp(t.services);
+    app = authedApp(t.services);
   }, 60_000);
   afterAll(async () => t?.cleanup());
 

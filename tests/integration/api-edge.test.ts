@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createApp, serveOptions } from "../../api/app";
+import { authedApp } from "../helpers/authed-app";
 import { DB_KINDS, testServices, type TestServices } from "../helpers/services";
 import { ingestKb } from "./conversations-kb";
 
@@ -50,7 +51,7 @@ for (const kind of DB_KINDS) {
 
     beforeAll(async () => {
       t = await testServices(kind, { MAX_UPLOAD_MB: "1" });
-      app = createApp(t.services);
+      app = authedApp(t.services);
       const docs = await ingestKb(t);
       documentId = docs.get("Return policy")!;
       const conv = await json(await send("POST", "/v1/conversations", { sourceType: "web", metadata: { plan: "gold" } }));
@@ -136,7 +137,7 @@ for (const kind of DB_KINDS) {
       });
 
       test("in a WebSocket frame, and a binary frame is refused as such", async () => {
-        const server = createApp(t.services).listen({ port: 0, hostname: "127.0.0.1" });
+        const server = authedApp(t.services).listen({ port: 0, hostname: "127.0.0.1" });
         try {
           const ws = new WebSocket(`ws://127.0.0.1:${server.server!.port}/v1/ws`);
           const frames: Json[] = [];
@@ -242,7 +243,7 @@ for (const kind of DB_KINDS) {
       });
 
       test("over real HTTP, an oversized body is 413 with the error JSON (declared length and chunked)", async () => {
-        const server = createApp(t.services).listen({ port: 0, hostname: "127.0.0.1", ...serveOptions(t.config) });
+        const server = authedApp(t.services).listen({ port: 0, hostname: "127.0.0.1", ...serveOptions(t.config) });
         try {
           const base = `http://127.0.0.1:${server.server!.port}`;
           const before = await snapshot();

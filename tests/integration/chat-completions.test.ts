@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import OpenAI from "openai";
 import { createApp } from "../../api/app";
+import { adminToken, authedApp } from "../helpers/authed-app";
 import type { AnswerGenerator } from "../../api/pipeline/answer-generator";
 import { createAnswerPipeline } from "../../api/pipeline/default-pipeline";
 import { AppError } from "../../core/errors";
@@ -24,9 +25,10 @@ describe("OpenAI-compatible chat completions", () => {
   beforeAll(async () => {
     t = await testServices("pglite", { MAX_MESSAGE_CHARS: "300" });
     docs = await ingestKb(t);
-    server = createApp(t.services).listen({ port: 0, hostname: "127.0.0.1" });
+    server = authedApp(t.services).listen({ port: 0, hostname: "127.0.0.1" });
     base = `http://127.0.0.1:${server.server!.port}/v1`;
-    client = new OpenAI({ baseURL: base, apiKey: "not-needed", maxRetries: 0 });
+    // The OpenAI client sends its apiKey as the Bearer credential: an API-style admin access token here.
+    client = new OpenAI({ baseURL: base, apiKey: await adminToken(t.services), maxRetries: 0 });
   }, 60_000);
   afterAll(async () => {
     server?.stop(true);
@@ -170,7 +172,7 @@ describe("OpenAI-compatible chat completions", () => {
       },
     };
     const pipeline = createAnswerPipeline({ config: t.config, retriever: t.services.retriever, generator: busy });
-    const other = createApp({ ...t.services, answerPipeline: pipeline });
+    const other = authedApp({ ...t.services, answerPipeline: pipeline });
     for (const stream of [true, false]) {
       const res = await other.handle(
         new Request("http://local/v1/chat/completions", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "x", stream, messages: [{ role: "user", content: "Do you ship to Canada?" }] }) }),
@@ -194,7 +196,7 @@ describe("OpenAI-compatible chat completions", () => {
       },
     };
     const pipeline = createAnswerPipeline({ config: t.config, retriever: t.services.retriever, generator: endless });
-    const other = createApp({ ...t.services, answerPipeline: pipeline }).listen({ port: 0, hostname: "127.0.0.1" });
+    const other = authedApp({ ...t.services, answerPipeline: pipeline }).listen({ port: 0, hostname: "127.0.0.1" });
     try {
       const controller = new AbortController();
       const res = await fetch(`http://127.0.0.1:${other.server!.port}/v1/chat/completions`, {

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createApp } from "../../api/app";
+import { authedApp } from "../helpers/authed-app";
 import { DB_KINDS, testServices, type TestServices } from "../helpers/services";
 import { ingestKb } from "./conversations-kb";
 
@@ -33,7 +34,7 @@ for (const kind of DB_KINDS) {
 
     beforeAll(async () => {
       t = await testServices(kind, { MAX_MESSAGE_CHARS: "200", EXTRACTIVE_DELTA_DELAY_MS: "5" });
-      app = createApp(t.services);
+      app = authedApp(t.services);
       docs = await ingestKb(t);
     }, 60_000);
     afterAll(async () => {

@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApp } from "../../api/app";
+import { authedApp } from "../helpers/authed-app";
 import { collectFiles } from "../../ingest/collect-files";
 import { DB_KINDS, testServices, type TestServices } from "../helpers/services";
 
@@ -29,7 +30,7 @@ for (const kind of DB_KINDS) {
 
     beforeAll(async () => {
       t = await testServices(kind, { URL_FETCH_TIMEOUT_MS: "300" });
-      app = createApp(t.services);
+      app = authedApp(t.services);
       slow = Bun.serve({
         port: 0,
         hostname: "127.0.0.1",

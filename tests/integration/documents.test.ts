@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createApp } from "../../api/app";
+import { authedApp } from "../helpers/authed-app";
 import { DB_KINDS, testServices, type TestServices } from "../helpers/services";
 
 const RETURNS = `# Returns
@@ -40,7 +41,7 @@ for (const kind of DB_KINDS) {
 
     beforeAll(async () => {
       t = await testServices(kind, { MAX_UPLOAD_MB: "1" });
-      app = createApp(t.services);
+      app = authedApp(t.services);
     }, 120_000);
     afterAll(async () => {
       await t?.cleanup();

@@ -1,6 +1,7 @@
 /** GET/PUT /v1/admin/prompt over HTTP (app.handle) against real stores: PGlite, and PostgreSQL when TEST_DATABASE_URL is set. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createApp } from "../../api/app";
+import { authedApp } from "../helpers/authed-app";
 import { SYSTEM_PROMPT_KEY } from "../../api/modules/admin-prompt/service";
 import { DEFAULT_SYSTEM_PROMPT } from "../../api/pipeline/prompt-template";
 import { DB_KINDS, testServices, type TestServices } from "../helpers/services";
@@ -20,7 +21,7 @@ for (const kind of DB_KINDS) {
 
     beforeAll(async () => {
       t = await testServices(kind);
-      app = createApp(t.services);
+      app = authedApp(t.services);
     });
     afterAll(async () => {
       await t?.cleanup();

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createApp } from "../../api/app";
+import { authedApp } from "../helpers/authed-app";
 import { loadConfig } from "../../core/config";
 import { createEmbedder } from "../../core/embeddings/create-embedder";
 import { startSimulator, type SimulatorHandle } from "../../inference/simulator/server";
@@ -51,7 +52,7 @@ describe("the API with EMBEDDINGS_BASE_URL -> simulator", () => {
   let app: ReturnType<typeof createApp>;
   beforeAll(async () => {
     t = await testServices("pglite", { EMBEDDINGS_BASE_URL: sim.url, EMBEDDINGS_MODEL: "sim-embed" });
-    app = createApp(t.services);
+    app = authedApp(t.services);
   });
   afterAll(async () => {
     await t?.cleanup();

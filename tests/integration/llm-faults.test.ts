@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createApp } from "../../api/app";
+import { authedApp } from "../helpers/authed-app";
 import { createServices, type Services } from "../../api/services";
 import { readSse, type SseMessage } from "../../api/streaming/sse-reader";
 import { loadConfig } from "../../core/config";
@@ -32,7 +32,7 @@ async function startApi(urls: string[], limits: Partial<InferenceLimits>, env: R
   const dir = mkdtempSync(join(tmpdir(), "cs-llm-"));
   const config = loadConfig({ DATA_DIR: dir, LLM_BASE_URLS: urls.map((u, i) => `${u}|sim-model|${urls.length - i}`).join(","), STREAM_ABORT_GRACE_MS: "0", ...(process.env.EMBEDDINGS_CACHE_DIR ? { EMBEDDINGS_CACHE_DIR: process.env.EMBEDDINGS_CACHE_DIR } : {}), ...env });
   const services = await createServices(config, { inMemoryDatabase: true, sampleKb: false, log: () => {}, llmLimits: { healthIntervalMs: 0, ...limits } });
-  const server = createApp(services).listen({ hostname: "127.0.0.1", port: 0 });
+  const server = authedApp(services).listen({ hostname: "127.0.0.1", port: 0 });
   const base = `http://127.0.0.1:${server.server!.port}`;
   const res = await fetch(`${base}/v1/documents?wait=true`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(DOC), signal: AbortSignal.timeout(10_000) });
   expect(res.status).toBe(200);

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createApp } from "../../api/app";
+import { authedApp } from "../helpers/authed-app";
 import { testServices, type TestServices } from "../helpers/services";
 import { TcpProxy, waitUntil } from "../support/peers";
 import { ingestKb } from "./conversations-kb";
@@ -27,7 +28,7 @@ describe.skipIf(!PG)("PostgreSQL gone while the API runs", () => {
     viaProxy.port = String(proxy.port);
     t = await testServices("postgres", { DATABASE_URL: viaProxy.toString(), CHUNK_CACHE_TTL_MS: "200" });
     await ingestKb(t);
-    app = createApp(t.services);
+    app = authedApp(t.services);
   }, 60_000);
   afterAll(async () => {
     proxy?.restart();

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createApp } from "../../api/app";
+import { authedApp } from "../helpers/authed-app";
 import { answerEvents } from "../../api/streaming/sse-reader";
 import { testServices, type TestServices } from "../helpers/services";
 import { peerAvailable, RedisPeer, waitUntil } from "../support/peers";
@@ -26,7 +27,7 @@ describe.skipIf(!peerAvailable("redis-server", "redis faults"))("Redis killed wh
     // ~40 deltas, 40 ms apart: the answer streams for over a second.
     t = await testServices("pglite", { REDIS_URL: redis.url, EXTRACTIVE_DELTA_DELAY_MS: "40", STREAM_BUFFER_TTL_SECONDS: "60" });
     await ingestKb(t);
-    app = createApp(t.services);
+    app = authedApp(t.services);
   }, 60_000);
   afterAll(async () => {
     await t?.cleanup();

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createApp } from "../../api/app";
+import { authedApp } from "../helpers/authed-app";
 import { testServices, type TestServices } from "../helpers/services";
 
 describe("the sample knowledge base answers its own questions", () => {
@@ -26,7 +27,7 @@ describe("the sample knowledge base answers its own questions", () => {
 
   beforeAll(async () => {
     t = await testServices("pglite", {}, { sampleKb: true });
-    app = createApp(t.services);
+    app = authedApp(t.services);
     const docs = await call("GET", "/v1/documents?limit=50");
     sourceOf = new Map((docs.items as { id: string; source: string }[]).map((d) => [d.id, d.source.replace(/^sample-kb\//, "")]));
     expect(sourceOf.size).toBeGreaterThanOrEqual(7);

@@ -1,6 +1,7 @@
 /** The first start's sample knowledge base: search finds the right document for typical customer questions. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createApp } from "../../api/app";
+import { authedApp } from "../helpers/authed-app";
 import { testServices, type TestServices } from "../helpers/services";
 
 describe("sample knowledge base search", () => {
@@ -8,7 +9,7 @@ describe("sample knowledge base search", () => {
   let app: ReturnType<typeof createApp>;
   beforeAll(async () => {
     t = await testServices("pglite", {}, { sampleKb: true });
-    app = createApp(t.services);
+    app = authedApp(t.services);
   }, 120_000);
   afterAll(async () => {
     await t?.cleanup();

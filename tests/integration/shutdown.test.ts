@@ -20,17 +20,18 @@ describe("server shutdown", () => {
   test(
     "SIGTERM during a large ingest: the server exits and the document is not half-written",
     async () => {
-      const { proc, base } = await startServer();
+      const { proc, base, auth } = await startServer();
+      const headers = await auth();
       const form = new FormData();
       form.append("file", new File([largeDocument("text", 16 * 1024 * 1024, 4)], "big.txt", { type: "text/plain" }));
-      const res = await fetch(`${base}/v1/documents`, { method: "POST", body: form });
+      const res = await fetch(`${base}/v1/documents`, { method: "POST", body: form, headers });
       expect(res.status).toBe(202);
       const job = (await res.json()) as { id: string };
       // Wait until the job runs, checking that health answers meanwhile.
       for (;;) {
         const h = await fetch(`${base}/v1/health`);
         expect(h.status).toBeLessThan(600);
-        const j = (await (await fetch(`${base}/v1/ingest/jobs/${job.id}`)).json()) as { status: string };
+        const j = (await (await fetch(`${base}/v1/ingest/jobs/${job.id}`, { headers })).json()) as { status: string };
         if (j.status === "running") break;
         expect(j.status).toBe("queued");
         await Bun.sleep(50);
@@ -42,9 +43,10 @@ describe("server shutdown", () => {
 
       // Same data directory: the aborted upload left no document behind.
       const again = await startServer();
-      const list = (await (await fetch(`${again.base}/v1/documents`)).json()) as { total: number };
+      const againHeaders = await again.auth();
+      const list = (await (await fetch(`${again.base}/v1/documents`, { headers: againHeaders })).json()) as { total: number };
       expect(list.total).toBe(0);
-      const failed = (await (await fetch(`${again.base}/v1/ingest/jobs/${job.id}`)).json()) as { status: string; error?: { code: string } };
+      const failed = (await (await fetch(`${again.base}/v1/ingest/jobs/${job.id}`, { headers: againHeaders })).json()) as { status: string; error?: { code: string } };
       expect(failed.status).toBe("failed");
       expect(failed.error?.code).toBe("INGEST_ABORTED");
       again.proc.kill("SIGTERM");

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createApp } from "../../api/app";
+import { authedApp } from "../helpers/authed-app";
 import { AnswerStreams } from "../../api/streaming/answer-streams";
 import { answerEvents } from "../../api/streaming/sse-reader";
 import { StreamBuffer } from "../../api/streaming/stream-buffer";
@@ -44,11 +45,11 @@ describe.skipIf(!REDIS)("answers across replicas through Redis", () => {
     const env = { REDIS_URL: REDIS!, STREAM_BUFFER_TTL_SECONDS: "120", EXTRACTIVE_DELTA_DELAY_MS: "25", STREAM_ABORT_GRACE_MS: "3000" };
     t = await testServices(process.env.TEST_DATABASE_URL ? "postgres" : "pglite", env);
     await ingestKb(t);
-    a = createApp(t.services);
+    a = authedApp(t.services);
     bCache = await RedisCache.connect({ url: REDIS! });
     const streamBuffer = new StreamBuffer(bCache, { ttlSeconds: 120 });
     bAnswers = new AnswerStreams({ pipeline: t.services.answerPipeline, buffer: streamBuffer, streaming: t.config.streaming });
-    b = createApp({ ...t.services, cache: bCache, streamBuffer, answers: bAnswers });
+    b = authedApp({ ...t.services, cache: bCache, streamBuffer, answers: bAnswers });
   }, 60_000);
   afterAll(async () => {
     await bAnswers?.close();

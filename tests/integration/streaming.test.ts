@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, spyOn, test } from "bun:test";
 import { createApp } from "../../api/app";
+import { authedApp } from "../helpers/authed-app";
 import type { Services } from "../../api/services";
 import { AnswerStreams } from "../../api/streaming/answer-streams";
 import { answerEvents, readSse } from "../../api/streaming/sse-reader";
@@ -54,12 +55,12 @@ describe("streaming answers (SSE and WebSocket)", () => {
       streaming: { ...t.config.streaming, ...overrides },
       log: (l) => console.error(l),
     });
-    return { answers, app: createApp({ ...t.services, answers }) };
+    return { answers, app: authedApp({ ...t.services, answers }) };
   };
 
   beforeAll(async () => {
     t = await testServices("pglite", { EXTRACTIVE_DELTA_DELAY_MS: "25", SSE_HEARTBEAT_MS: "20", STREAM_ABORT_GRACE_MS: "3000" });
-    app = createApp(t.services);
+    app = authedApp(t.services);
     await ingestKb(t);
   }, 60_000);
   afterAll(async () => {
@@ -233,7 +234,7 @@ describe("streaming answers (SSE and WebSocket)", () => {
     let server: ReturnType<ReturnType<typeof createApp>["listen"]>;
     let url: string;
     beforeAll(() => {
-      server = createApp(t.services).listen({ port: 0, hostname: "127.0.0.1" });
+      server = authedApp(t.services).listen({ port: 0, hostname: "127.0.0.1" });
       url = `ws://127.0.0.1:${server.server!.port}/v1/ws`;
     });
     afterAll(() => server.stop(true));

@@ -3,7 +3,7 @@
  * memory). Run by tests/integration/validation-messages.test.ts with and without NODE_ENV=production, which
  * Elysia reads once at import time (so production mode needs its own process).
  */
-import { createApp } from "../../api/app";
+import { authedApp } from "../helpers/authed-app";
 import { testServices } from "../helpers/services";
 
 export const CASES: [method: string, path: string, body?: unknown][] = [
@@ -21,7 +21,7 @@ export const CASES: [method: string, path: string, body?: unknown][] = [
 
 if (import.meta.main) {
   const t = await testServices("pglite");
-  const app = createApp(t.services);
+  const app = authedApp(t.services);
   const out = [];
   for (const [method, path, body] of CASES) {
     const res = await app.handle(

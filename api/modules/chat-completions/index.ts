@@ -1,5 +1,6 @@
 import { Elysia } from "elysia";
 import { errors } from "../../../core/errors";
+import { authPlugin } from "../../plugins/auth";
 import type { Services } from "../../services";
 import { chatCompletionBody, modelParams } from "./model";
 import { completeChat, listModels, modelOf, parseChatRequest, streamChat } from "./service";
@@ -13,11 +14,12 @@ export const chatCompletionsModule = (services: Services) => {
   // Stable across calls: the time this module was built stands for the model's creation.
   const created = Math.floor(Date.now() / 1000);
   return new Elysia({ name: "module:chat-completions" })
+    .use(authPlugin(services.auth))
     .post(
       "/v1/chat/completions",
-      async ({ body, request }) => {
+      async ({ body, request, auth }) => {
         const req = parseChatRequest(body, services.config.limits.maxMessageChars);
-        const tenant = services.config.defaultTenant;
+        const tenant = auth.tenantId;
         return req.stream
           ? await streamChat(services, tenant, req, services.config.streaming.heartbeatMs, request.signal)
           : await completeChat(services, tenant, req, request.signal);

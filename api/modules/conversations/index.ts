@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Elysia } from "elysia";
+import { scopeOf } from "../../auth/principal";
+import { authPlugin } from "../../plugins/auth";
 import type { Services } from "../../services";
 import type { AnswerEvent } from "../../streaming/events";
 import { answerEventResponse, parseLastEventId } from "../../streaming/sse";
@@ -12,31 +14,32 @@ const STREAM_DESCRIPTION =
   "A `: ping` comment every SSE_HEARTBEAT_MS. Reconnect with GET .../messages/{messageId}/stream and Last-Event-ID.";
 
 export const conversationsModule = (services: Services) => {
-  const tenant = () => services.config.defaultTenant;
   const sse = (events: AsyncIterable<AnswerEvent>, messageId: string) =>
     answerEventResponse(events, { heartbeatMs: services.config.streaming.heartbeatMs, retryMs: 2000, headers: { "x-message-id": messageId } });
   return new Elysia({ name: "module:conversations" })
+    .use(authPlugin(services.auth))
+    .derive(({ auth }) => ({ scope: scopeOf(auth) }))
     .post(
       "/v1/conversations",
-      async ({ body, set }) => {
+      async ({ body, set, scope }) => {
         set.status = 201;
-        return createConversation(services, tenant(), body ?? {});
+        return createConversation(services, scope, body ?? {});
       },
       { body: createConversationBody, detail: { tags: ["conversations"], summary: "Start a conversation" } },
     )
-    .get("/v1/conversations", async ({ query }) => await listConversations(services, tenant(), query), {
+    .get("/v1/conversations", async ({ query, scope }) => await listConversations(services, scope, query), {
       query: listConversationsQuery,
       detail: { tags: ["conversations"], summary: "List conversations, most recently active first (paged)" },
     })
-    .get("/v1/conversations/:id", async ({ params }) => await getConversation(services, tenant(), params.id), {
+    .get("/v1/conversations/:id", async ({ params, scope }) => await getConversation(services, scope, params.id), {
       params: conversationParams,
       detail: { tags: ["conversations"], summary: "A conversation with its messages (assistant messages carry citations and feedback counts)" },
     })
-    .delete("/v1/conversations/:id", async ({ params }) => await deleteConversation(services, tenant(), params.id), {
+    .delete("/v1/conversations/:id", async ({ params, scope }) => await deleteConversation(services, scope, params.id), {
       params: conversationParams,
       detail: { tags: ["conversations"], summary: "Delete a conversation, its messages and their feedback (a running answer is cancelled)" },
     })
-    .post("/v1/conversations/:id/messages", async ({ params, body }) => await answerMessage(services, tenant(), params.id, body.content), {
+    .post("/v1/conversations/:id/messages", async ({ params, body, scope }) => await answerMessage(services, scope, params.id, body.content), {
       params: conversationParams,
       body: messageBody,
       detail: {
@@ -47,18 +50,18 @@ export const conversationsModule = (services: Services) => {
     })
     .post(
       "/v1/conversations/:id/messages/stream",
-      async ({ params, body }) => {
+      async ({ params, body, scope }) => {
         const consumer = `sse:${randomUUID()}`;
-        const live = await startAnswer(services, tenant(), params.id, body.content, consumer);
+        const live = await startAnswer(services, scope, params.id, body.content, consumer);
         return sse(live.events(consumer), live.messageId);
       },
       { params: conversationParams, body: messageBody, detail: { tags: ["conversations"], summary: "Ask; streams the answer over SSE", description: STREAM_DESCRIPTION } },
     )
     .get(
       "/v1/conversations/:id/messages/:messageId/stream",
-      async ({ params, query, request }) => {
+      async ({ params, query, request, scope }) => {
         const after = parseLastEventId(request.headers.get("last-event-id"), query.lastEventId);
-        const events = await resumeAnswer(services, tenant(), params.id, params.messageId, after, `sse:${randomUUID()}`);
+        const events = await resumeAnswer(services, scope, params.id, params.messageId, after, `sse:${randomUUID()}`);
         return sse(events, params.messageId);
       },
       {

@@ -27,6 +27,7 @@ export const messageBody = t.Object({
 
 export const resumeQuery = t.Object({
   lastEventId: t.Optional(t.String({ description: "Id of the last event received (the Last-Event-ID header takes precedence)" })),
+  access_token: t.Optional(t.String({ description: "The credential, for clients that cannot set an Authorization header (EventSource)" })),
 });
 
 export type CreateConversationBody = Omit<NonNullable<typeof createConversationBody.static>, "metadata"> & { metadata?: unknown };

@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { MessageInfo } from "../../../core/db/conversation-repository";
 import { AppError, errors, isAppError } from "../../../core/errors";
+import type { Scope } from "../../auth/principal";
 import type { HistoryTurn } from "../../pipeline/stage";
 import type { Services } from "../../services";
 import type { LiveAnswer } from "../../streaming/answer-streams";
@@ -18,7 +19,7 @@ const HISTORY_MESSAGES = 6;
 
 export type ConversationServices = Pick<Services, "config" | "conversations" | "answers" | "streamBuffer">;
 
-export async function createConversation(s: ConversationServices, tenantId: string, body: CreateConversationBody = {}) {
+export async function createConversation(s: ConversationServices, scope: Scope, body: CreateConversationBody = {}) {
   const metadata = body.metadata;
   if (metadata !== undefined && (typeof metadata !== "object" || metadata === null || Array.isArray(metadata))) {
     throw errors.invalid("INVALID_METADATA", "metadata must be a JSON object");
@@ -28,17 +29,18 @@ export async function createConversation(s: ConversationServices, tenantId: stri
   }
   return s.conversations.create({
     id: `conv_${randomUUID()}`,
-    tenantId,
+    tenantId: scope.tenantId,
+    ownerId: scope.creatorId,
     sourceType: body.sourceType,
     sourceId: body.sourceId,
     metadata: metadata as Record<string, unknown> | undefined,
   });
 }
 
-export async function listConversations(s: ConversationServices, tenantId: string, q: ListConversationsQuery) {
+export async function listConversations(s: ConversationServices, scope: Scope, q: ListConversationsQuery) {
   const limit = q.limit ?? 50;
   const offset = q.offset ?? 0;
-  const { items, total } = await s.conversations.list({ tenantId, limit, offset, sourceType: q.sourceType, sourceId: q.sourceId });
+  const { items, total } = await s.conversations.list({ tenantId: scope.tenantId, ownerId: scope.ownerId, limit, offset, sourceType: q.sourceType, sourceId: q.sourceId });
   return { items, total, limit, offset };
 }
 
@@ -56,18 +58,21 @@ export function messageView(m: MessageInfo, feedback?: { up: number; down: numbe
   };
 }
 
-export async function getConversation(s: ConversationServices, tenantId: string, id: string) {
-  const conv = await s.conversations.get(tenantId, id);
+export async function getConversation(s: ConversationServices, scope: Scope, id: string) {
+  const { tenantId } = scope;
+  const conv = await s.conversations.get(tenantId, id, scope.ownerId);
   if (!conv) throw errors.notFound("conversation", id);
   const msgs = await s.conversations.messages(tenantId, id);
   const counts = await s.conversations.feedbackCounts(tenantId, msgs.filter((m) => m.role === "assistant").map((m) => m.id));
   return { ...conv, messages: msgs.map((m) => messageView(m, counts.get(m.id))) };
 }
 
-export async function deleteConversation(s: ConversationServices, tenantId: string, id: string) {
+export async function deleteConversation(s: ConversationServices, scope: Scope, id: string) {
+  const { tenantId } = scope;
+  if (scope.ownerId !== undefined && !(await s.conversations.get(tenantId, id, scope.ownerId))) throw errors.notFound("conversation", id);
   const running = await s.conversations.leaseHolder(tenantId, id);
   if (running) await s.answers.cancel(running);
-  if (!(await s.conversations.delete(tenantId, id))) throw errors.notFound("conversation", id);
+  if (!(await s.conversations.delete(tenantId, id, scope.ownerId))) throw errors.notFound("conversation", id);
   return { deleted: true, id };
 }
 
@@ -94,11 +99,13 @@ function historyOf(msgs: MessageInfo[]): HistoryTurn[] {
  * another answer runs, on any replica), stores the user message and a `streaming` assistant message, and
  * launches the answer. `consumer` names the connection that streams it (its going away stops the work).
  */
-export async function startAnswer(s: ConversationServices, tenantId: string, conversationId: string, content: unknown, consumer?: string): Promise<LiveAnswer> {
+export async function startAnswer(s: ConversationServices, scope: Scope, conversationId: string, content: unknown, consumer?: string): Promise<LiveAnswer> {
+  const { tenantId } = scope;
   const text = checkContent(content, s.config.limits.maxMessageChars);
   const messageId = `msg_${randomUUID()}`;
   const userMessageId = `msg_${randomUUID()}`;
-  const lease = await s.conversations.acquireLease(tenantId, conversationId, messageId, s.config.streaming.leaseMs);
+  // The lease's statement also checks the owner: another customer's conversation is "missing" (404).
+  const lease = await s.conversations.acquireLease(tenantId, conversationId, messageId, s.config.streaming.leaseMs, scope.ownerId);
   if (lease === "missing") throw errors.notFound("conversation", conversationId);
   if (lease === "busy") {
     throw new AppError({
@@ -148,8 +155,8 @@ export async function startAnswer(s: ConversationServices, tenantId: string, con
 }
 
 /** Answers without streaming: the persisted answer (a failed generation is a 503 naming its cause). */
-export async function answerMessage(s: ConversationServices, tenantId: string, conversationId: string, content: unknown): Promise<AnswerView> {
-  const live = await startAnswer(s, tenantId, conversationId, content);
+export async function answerMessage(s: ConversationServices, scope: Scope, conversationId: string, content: unknown): Promise<AnswerView> {
+  const live = await startAnswer(s, scope, conversationId, content);
   const view = await live.final;
   if (view.status === "failed" || view.error) {
     throw new AppError({
@@ -163,9 +170,10 @@ export async function answerMessage(s: ConversationServices, tenantId: string, c
 }
 
 /** An assistant message of the conversation, or 404. */
-export async function assistantMessage(s: ConversationServices, tenantId: string, conversationId: string | undefined, messageId: string): Promise<MessageInfo> {
-  const m = await s.conversations.getMessage(tenantId, messageId);
+export async function assistantMessage(s: ConversationServices, scope: Scope, conversationId: string | undefined, messageId: string): Promise<MessageInfo> {
+  const m = await s.conversations.getMessage(scope.tenantId, messageId);
   if (!m || m.role !== "assistant" || (conversationId !== undefined && m.conversationId !== conversationId)) throw errors.notFound("message", messageId);
+  if (scope.ownerId !== undefined && !(await s.conversations.get(scope.tenantId, m.conversationId, scope.ownerId))) throw errors.notFound("message", messageId);
   return m;
 }
 
@@ -177,8 +185,9 @@ async function* once(events: AnswerEvent[]): AsyncIterableIterator<AnswerEvent> 
  * The events of an answer after `after` (the conversation, when given, must be the message's): replayed from the resume buffer and followed live while it runs (from
  * any replica); for a finished answer whose buffer expired, its `done` (or `error`) event rebuilt from the database.
  */
-export async function resumeAnswer(s: ConversationServices, tenantId: string, conversationId: string | undefined, messageId: string, after: number, consumer: string): Promise<AsyncIterableIterator<AnswerEvent>> {
-  const m = await assistantMessage(s, tenantId, conversationId, messageId);
+export async function resumeAnswer(s: ConversationServices, scope: Scope, conversationId: string | undefined, messageId: string, after: number, consumer: string): Promise<AsyncIterableIterator<AnswerEvent>> {
+  const { tenantId } = scope;
+  const m = await assistantMessage(s, scope, conversationId, messageId);
   const lastId = Number((m.metadata as { lastEventId?: unknown }).lastEventId ?? 0);
   if (m.status !== "streaming") {
     const backlog = await s.streamBuffer.read(messageId, after);

@@ -1,10 +1,13 @@
 import { Elysia } from "elysia";
+import { authPlugin } from "../../plugins/auth";
 import type { Services } from "../../services";
 import { searchBody } from "./model";
 import { search } from "./service";
 
 export const searchModule = (services: Services) =>
-  new Elysia({ name: "module:search" }).post("/v1/search", ({ body }) => search(services, body), {
+  new Elysia({ name: "module:search" })
+    .use(authPlugin(services.auth))
+    .post("/v1/search", ({ body, auth }) => search(services, body, auth.tenantId), {
     body: searchBody,
     detail: {
       tags: ["retrieval"],

@@ -3,7 +3,7 @@ import { errors } from "../../../core/errors";
 import type { Services } from "../../services";
 import type { SearchBody } from "./model";
 
-export async function search(services: Services, body: SearchBody, tenantId?: string) {
+export async function search(services: Services, body: SearchBody, tenantId: string) {
   const query = body.query.trim();
   if (!query) throw errors.invalid("QUERY_EMPTY", "query must not be empty");
   const max = services.config.limits.maxQueryChars;
@@ -11,7 +11,8 @@ export async function search(services: Services, body: SearchBody, tenantId?: st
   const res = await services.retriever.retrieve({
     query,
     k: body.k ?? services.config.retrieval.defaultK,
-    filter: { ...services.tenantFilter(tenantId), ...(body.filters ?? {}) },
+    // The caller's tenant last: no filter field can widen the search to another tenant.
+    filter: { ...(body.filters ?? {}), ...services.tenantFilter(tenantId) },
     channels: body.channels,
     fusion: body.fusion ? { method: body.fusion } : undefined,
   });

@@ -17,6 +17,7 @@ import { randomUUID } from "node:crypto";
 import { AppError, errors, isAppError } from "../../../core/errors";
 import { assertNoNul } from "../../plugins/edge";
 import type { AnswerEvent } from "../../streaming/events";
+import type { Scope } from "../../auth/principal";
 import { assistantMessage, resumeAnswer, startAnswer, type ConversationServices } from "../conversations/service";
 
 export type OutFrame = Record<string, unknown> & { type: string };
@@ -42,7 +43,7 @@ export class WsSession {
 
   constructor(
     private readonly s: ConversationServices,
-    private readonly tenantId: string,
+    private readonly scope: Scope,
     private readonly send: (frame: OutFrame) => void,
   ) {}
 
@@ -66,18 +67,18 @@ export class WsSession {
           return;
         case "message": {
           const consumer = `ws:${this.id}:${randomUUID()}`;
-          const live = await startAnswer(this.s, this.tenantId, str(f.conversationId, "conversationId"), f.content, consumer);
+          const live = await startAnswer(this.s, this.scope, str(f.conversationId, "conversationId"), f.content, consumer);
           return this.pump(live.messageId, live.events(consumer));
         }
         case "cancel": {
           const messageId = str(f.messageId, "messageId");
-          await assistantMessage(this.s, this.tenantId, undefined, messageId);
+          await assistantMessage(this.s, this.scope, undefined, messageId);
           return this.s.answers.cancel(messageId);
         }
         case "resume": {
           const messageId = str(f.messageId, "messageId");
           const after = parseFrameLastEventId(f.lastEventId);
-          return this.pump(messageId, await resumeAnswer(this.s, this.tenantId, undefined, messageId, after, `ws:${this.id}:${randomUUID()}`));
+          return this.pump(messageId, await resumeAnswer(this.s, this.scope, undefined, messageId, after, `ws:${this.id}:${randomUUID()}`));
         }
         default:
           throw errors.badRequest("UNKNOWN_FRAME_TYPE", `unknown frame type '${String(f.type).slice(0, 40)}'; use message, cancel, resume or ping`);
