@@ -32,6 +32,12 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ SAMPLE_KB: "maybe" })).toThrow(/SAMPLE_KB/);
     expect(() => loadConfig({ SENTENCE_ENCODER: "bert" })).toThrow(/SENTENCE_ENCODER/);
     expect(() => loadConfig({ HEADING_FULL_SCAN_MAX: "-1" })).toThrow(/HEADING_FULL_SCAN_MAX/);
+    expect(() => loadConfig({ JWT_SECRET: "too-short" })).toThrow(/JWT_SECRET must be at least 32/);
+    expect(() => loadConfig({ ADMIN_PASSWORD: "short" })).toThrow(/ADMIN_PASSWORD must be at least 12/);
+    expect(() => loadConfig({ ACCESS_TOKEN_TTL_SECONDS: "0" })).toThrow(/ACCESS_TOKEN_TTL_SECONDS/);
+    expect(() => loadConfig({ REFRESH_TOKEN_TTL_SECONDS: "forever" })).toThrow(/REFRESH_TOKEN_TTL_SECONDS/);
+    expect(() => loadConfig({ WIDGET_SESSION_TTL_SECONDS: "1" })).toThrow(/WIDGET_SESSION_TTL_SECONDS/);
+    expect(loadConfig({}).auth).toMatchObject({ accessTtlSeconds: 900, widgetTtlSeconds: 7200, adminUsername: "admin" });
     expect(() => loadConfig({ RETRIEVAL_WEIGHTS: "vector" })).toThrow(/RETRIEVAL_WEIGHTS/);
     expect(() => loadConfig({ VECTOR_MEMORY_MAX_ROWS: "-1" })).toThrow(/VECTOR_MEMORY_MAX_ROWS/);
     expect(() => loadConfig({ CHUNK_CACHE_TTL_MS: "soon" })).toThrow(/CHUNK_CACHE_TTL_MS/);

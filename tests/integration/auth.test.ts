@@ -158,6 +158,46 @@ for (const kind of DB_KINDS) {
       expect((await call("POST", "/v1/auth/widget", null, { tenant: "no-such-tenant" })).status).toBe(404);
     });
 
+    test("the WebSocket refuses an upgrade without a credential and takes a widget session as ?access_token", async () => {
+      const server = app.listen({ port: 0, hostname: "127.0.0.1" });
+      try {
+        const url = `ws://127.0.0.1:${server.server!.port}/v1/ws`;
+        const refused = await fetch(url.replace("ws:", "http:"), { headers: { upgrade: "websocket", connection: "Upgrade", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==", "sec-websocket-version": "13" } });
+        expect(refused.status).toBe(401);
+        const w = await json(await call("POST", "/v1/auth/widget"));
+        const conv = await json(await call("POST", "/v1/conversations", w.token, {}));
+        const ws = new WebSocket(`${url}?access_token=${w.token}`);
+        const frames: Json[] = [];
+        await new Promise<void>((resolve, reject) => {
+          ws.onopen = () => ws.send(JSON.stringify({ type: "message", conversationId: conv.id, content: "hello there" }));
+          ws.onmessage = (m) => {
+            const f = JSON.parse(String(m.data)) as Json;
+            frames.push(f);
+            if (f.type === "done" || f.type === "error") resolve();
+          };
+          ws.onerror = () => reject(new Error("ws error"));
+          setTimeout(() => reject(new Error(`no done frame: ${JSON.stringify(frames)}`)), 20_000);
+        });
+        ws.close();
+        expect(frames.some((f) => f.type === "done")).toBe(true);
+        // Another session's conversation is unknown over the WebSocket too.
+        const other = await json(await call("POST", "/v1/auth/widget"));
+        const ws2 = new WebSocket(`${url}?access_token=${other.token}`);
+        const err = await new Promise<Json>((resolve, reject) => {
+          ws2.onopen = () => ws2.send(JSON.stringify({ type: "message", conversationId: conv.id, content: "let me in" }));
+          ws2.onmessage = (m) => {
+            const f = JSON.parse(String(m.data)) as Json;
+            if (f.type === "error") resolve(f);
+          };
+          setTimeout(() => reject(new Error("no error frame")), 10_000);
+        });
+        ws2.close();
+        expect(JSON.stringify(err)).toContain("CONVERSATION_NOT_FOUND");
+      } finally {
+        server.stop(true);
+      }
+    });
+
     test("the last admin cannot be demoted, disabled or deleted; passwords must be long enough", async () => {
       const users = (await json(await call("GET", "/v1/admin/users", admin))).items as Json[];
       const root = users.find((u) => u.username === "root")!;
