@@ -152,7 +152,8 @@ export class IngestionPipeline {
       { signal: opts.signal, maxChars: limits.maxDocumentChars, timeoutMs: limits.ingestTimeoutMs, chunking },
     );
     opts.onProgress?.({ stage: "chunk", done: 1, total: 1 });
-    if (!drafts.length) throw errors.invalid("EMPTY_DOCUMENT", `'${req.source}' has no text to index`);
+    // A personal table has records and no chunks (ingest/loaders/csv.ts); anything else needs text.
+    if (!drafts.length && !loaded.records?.length) throw errors.invalid("EMPTY_DOCUMENT", `'${req.source}' has no text to index`);
     return { req, hash, existing, loaded, content, drafts };
   }
 

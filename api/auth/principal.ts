@@ -50,6 +50,13 @@ export interface Scope {
   ownerId?: string;
   /** Stored on what this caller creates. */
   creatorId?: string;
+  /** A signed-in customer's email: proves it owns that email's orders. */
+  customerEmail?: string;
 }
 
-export const scopeOf = (auth: AuthContext): Scope => ({ tenantId: auth.tenantId, ownerId: ownerScope(auth), creatorId: ownerOf(auth.principal) });
+export const scopeOf = (auth: AuthContext): Scope => ({
+  tenantId: auth.tenantId,
+  ownerId: ownerScope(auth),
+  creatorId: ownerOf(auth.principal),
+  ...(auth.role === "customer" && auth.principal.kind === "user" && auth.principal.email ? { customerEmail: auth.principal.email } : {}),
+});

@@ -2,7 +2,7 @@
  * The default answer pipeline: the one place that lists the stages, in order. A new stage is one file in
  * stages/ and one line here.
  *
- *   understand -> retrieve -> rerank -> assemble -> [ground] -> generate => cite => decide -> persist
+ *   understand -> [route -> order-status (tool route)] -> retrieve -> rerank -> assemble -> [ground] -> generate => cite => decide -> persist
  *   (prepare ...............................)  (produce ..........)  (transform) (settle ......)
  * ground (the grounding gate) stands in front of a generator that does not decline by itself (a model).
  */
@@ -25,6 +25,9 @@ import { persistStage } from "./stages/persist";
 import { rerankStage, type RerankOptions } from "./stages/rerank";
 import { retrieveStage, type RetrieveStageOptions } from "./stages/retrieve";
 import { understandStage } from "./stages/understand";
+import { routeStage } from "./stages/route";
+import { orderStatusStage } from "./stages/order-status";
+import type { OrderLookup } from "../orders/order-lookup";
 
 export interface AnswerPipelineDeps {
   config: Pick<Config, "limits">;
@@ -37,6 +40,8 @@ export interface AnswerPipelineDeps {
   /** Used by understand to pick the word a follow-up replaces (embedding similarity). */
   embedder?: () => Embedder;
   metrics?: Registry;
+  /** Verified order lookups for the tool route; without it an order question is answered from the knowledge base. */
+  orders?: Pick<OrderLookup, "lookup">;
 }
 
 export interface AnswerPipelineOptions {
@@ -60,6 +65,7 @@ export function defaultStages(deps: AnswerPipelineDeps, o: AnswerPipelineOptions
   const noStore = { updateMessage: async () => {} };
   return [
     understandStage({ related: deps.embedder ? embeddingRelatedness(deps.embedder) : undefined }),
+    ...(deps.orders ? [routeStage(), orderStatusStage(deps.orders)] : []),
     retrieveStage(deps.retriever, { maxQueryChars: deps.config.limits.maxQueryChars, ...o.retrieve }),
     rerankStage(o.rerank),
     assembleStage(o.assemble),

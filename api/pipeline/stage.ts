@@ -150,6 +150,8 @@ export interface PipelineContext {
   readonly target?: AnswerTarget;
   /** Most tokens the answer may take (the OpenAI facade's max_tokens); the generator's default when absent. */
   readonly maxTokens?: number;
+  /** The signed-in customer, when the caller is an account: its email proves it owns that email's orders. */
+  readonly customer?: { email?: string };
   readonly startedAt: number;
   /** The route this message takes ("answer" until a stage routes it elsewhere); mirrored in meta.route. */
   route: Route;
@@ -202,6 +204,7 @@ export interface NewContext {
   signal?: AbortSignal;
   target?: AnswerTarget;
   maxTokens?: number;
+  customer?: { email?: string };
 }
 
 export function newContext(init: NewContext): PipelineContext {
@@ -212,6 +215,7 @@ export function newContext(init: NewContext): PipelineContext {
     signal: init.signal ?? new AbortController().signal,
     target: init.target,
     ...(init.maxTokens !== undefined ? { maxTokens: init.maxTokens } : {}),
+    ...(init.customer ? { customer: init.customer } : {}),
     startedAt: performance.now(),
     route: "answer",
     meta: { route: "answer" },

@@ -36,6 +36,8 @@ export interface AnswerLease {
 
 export interface LaunchRequest {
   tenantId: string;
+  /** The signed-in customer (its email verifies its own orders). */
+  customer?: { email?: string };
   conversationId: string;
   messageId: string;
   userMessageId: string;
@@ -110,6 +112,7 @@ export class AnswerStreams {
     (renew as { unref?: () => void }).unref?.();
     const ctx = newContext({
       tenantId: req.tenantId,
+      customer: req.customer,
       content: req.content,
       history: req.history,
       signal: a.controller.signal,

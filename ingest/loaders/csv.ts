@@ -5,10 +5,15 @@
  * packs consecutive rows into chunks. The "column: value" pairs let the extractive generator read the row back
  * (inference/extractive-structure.ts) and say it as a sentence; the indexed words are the same as without the
  * colons.
+ *
+ * A table with personal columns (personal-columns.ts: email, phone, address, names of people, ...) is personal:
+ * its rows become records only, with no section at all, so no chunk of it reaches any shared index (vector,
+ * keyword, heading) or the document's stored text; they are read back only by a verified lookup.
  */
 import { parse, type CsvError } from "csv-parse/sync";
 import { errors } from "../../core/errors";
 import type { LoadedDocument, LoadedRecord, LoadedSection } from "../types";
+import { personalColumns } from "./personal-columns";
 import { sectionList, type TextLimit } from "./text-limit";
 
 const KEY_NAME = /^(id|sku|order_?id|order_?(number|no|num)|.+_id|id_.+)$/;
@@ -91,6 +96,7 @@ export function loadCsv(source: string, filename?: string, opts: { tsv?: boolean
   const headers = uniqueHeaders(rows[0]!.record);
   const keyIndex = Math.max(0, headers.findIndex((h) => KEY_NAME.test(normName(h))));
   const entity = entityName(collection);
+  const personal = personalColumns(headers, rows.slice(1).map((r) => r.record));
   const records: LoadedRecord[] = [];
   const sections = sectionList(opts.maxChars === undefined ? undefined : { maxChars: opts.maxChars });
 
@@ -107,7 +113,7 @@ export function loadCsv(source: string, filename?: string, opts: { tsv?: boolean
     headers.forEach((h, i) => (data[h] = record[i]?.trim() ?? ""));
     const key = data[headers[keyIndex]!] || undefined;
     records.push(key ? { collection, key, data } : { collection, data });
-    sections.push({ text: renderRow(entity, headers, record, keyIndex), headingPath: [collection] });
+    if (!personal.length) sections.push({ text: renderRow(entity, headers, record, keyIndex), headingPath: [collection] });
   }
   if (records.length === 0) throw errors.invalid("EMPTY_DOCUMENT", "the CSV has no non-empty data rows");
 
@@ -117,6 +123,13 @@ export function loadCsv(source: string, filename?: string, opts: { tsv?: boolean
     format: "csv",
     sections,
     records,
-    metadata: { collection, columns: headers, keyColumn: headers[keyIndex], rowCount: records.length, delimiter },
+    metadata: {
+      collection,
+      columns: headers,
+      keyColumn: headers[keyIndex],
+      rowCount: records.length,
+      delimiter,
+      ...(personal.length ? { personal: true, personalColumns: personal } : {}),
+    },
   };
 }

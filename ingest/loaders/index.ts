@@ -56,7 +56,8 @@ export async function loadDocument(input: LoaderInput, opts: LoaderOptions): Pro
   const sections = loaded.sections
     .map((s) => ({ ...s, text: normalizeText(s.text), headingPath: s.headingPath.map((h) => normalizeText(h)).filter(Boolean) }))
     .filter((s) => s.text.length > 0);
-  if (sections.length === 0) {
+  // A personal table (CSV) has records and deliberately no text (ingest/loaders/csv.ts).
+  if (sections.length === 0 && !loaded.records?.length) {
     throw errors.invalid("EMPTY_DOCUMENT", "the document contains no text to ingest");
   }
   const doc: LoadedDocument = { ...loaded, title: normalizeText(loaded.title) || "Untitled document", sections };

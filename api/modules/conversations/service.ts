@@ -137,6 +137,7 @@ export async function startAnswer(s: ConversationServices, scope: Scope, convers
   try {
     return await s.answers.launch({
       tenantId,
+      ...(scope.customerEmail ? { customer: { email: scope.customerEmail } } : {}),
       conversationId,
       messageId,
       userMessageId,
