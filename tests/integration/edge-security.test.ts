@@ -35,8 +35,8 @@ describe("edge security on the app", () => {
   afterAll(async () => t?.cleanup());
 
   const expectSecurityHeaders = (res: Response, what: string) => {
-    const h = Object.fromEntries(["x-content-type-options", "referrer-policy", "x-frame-options", "content-security-policy", "strict-transport-security"].map((k) => [k, res.headers.get(k)]));
-    expect({ what, ...h }).toEqual({
+    const h: Record<string, string | null> = Object.fromEntries(["x-content-type-options", "referrer-policy", "x-frame-options", "content-security-policy", "strict-transport-security"].map((k) => [k, res.headers.get(k)]));
+    expect({ what, ...h } as Record<string, string | null>).toEqual({
       what,
       "x-content-type-options": "nosniff",
       "referrer-policy": "no-referrer",
