@@ -1,6 +1,7 @@
 /** Composes the Elysia app from plugins and feature modules. Exported so tests can call app.handle(request). */
 import { swagger } from "@elysiajs/swagger";
 import { Elysia } from "elysia";
+import { createLogger } from "../core/logger";
 import { adminPromptModule } from "./modules/admin-prompt";
 import { chatCompletionsModule } from "./modules/chat-completions";
 import { conversationsModule } from "./modules/conversations";
@@ -51,7 +52,7 @@ export function createApp(services: Services, opts: AppOptions = {}) {
     .use(edgePlugin({ maxBodyBytes: maxBodyBytes(services.config), formRoutes: ["/v1/documents"] }))
     .use(requestIdPlugin)
     .use(metricsPlugin(services.metrics))
-    .use(rateLimitPlugin({ limiter: rateLimiterFor(services), limits: security.rateLimit, trustProxy: security.trustProxy, resolveIdentity: opts.resolveIdentity }))
+    .use(rateLimitPlugin({ limiter: rateLimiterFor(services, { log: (l) => createLogger(services.config.logLevel).warn(l) }), limits: security.rateLimit, trustProxy: security.trustProxy, resolveIdentity: opts.resolveIdentity }))
     // /swagger only where enabled (SWAGGER_ENABLED; off by default with NODE_ENV=production): 404 otherwise.
     .use(security.swaggerEnabled ? apiDocs() : new Elysia({ name: "api-docs-off" }))
     .get("/", () => ({ name: "customer-service-ai", ...(security.swaggerEnabled ? { docs: "/swagger" } : {}), health: "/v1/health" }))

@@ -100,6 +100,13 @@ describe("rate-limit plugin", () => {
     for (let i = 0; i < 5; i++) expect((await get("/v1/things", from("192.0.2.9"))).status).toBe(200); // no tenant, ip off
   });
 
+  test("a resolver that throws (a bad credential) only means no credential key", async () => {
+    const { get } = setup({ limits: { perIp: 2 }, resolveIdentity: () => Promise.reject(new Error("invalid token")) });
+    expect((await get("/v1/things", from("192.0.2.77"))).status).toBe(200);
+    expect((await get("/v1/things", from("192.0.2.77"))).status).toBe(200);
+    expect((await get("/v1/things", from("192.0.2.77"))).status).toBe(429);
+  });
+
   test("health and metrics are never limited; loopback is exempt unless configured otherwise", async () => {
     const { get } = setup({ limits: { perIp: 1 } });
     for (let i = 0; i < 4; i++) {

@@ -14,7 +14,8 @@
  * same host, set TRUST_PROXY, or every client looks like the proxy's loopback address.
  *
  * The identity resolver is the auth layer's: `(request) => ({tokenKey?, tenantId?})` for a verified credential;
- * the default returns nothing (only the per-address limit applies). A cache that fails lets requests through
+ * the default returns nothing (only the per-address limit applies); a resolver that throws counts as nothing (so a
+ * bad token is refused by the auth layer, not here). A cache that fails lets requests through
  * (rate-limiter.ts).
  */
 import { Elysia } from "elysia";
@@ -82,7 +83,10 @@ export function rateLimitPlugin(o: RateLimitPluginOptions) {
     const checks: [string, LimitRule][] = [];
     if (ip && perIp.limit > 0) checks.push([`ip:${ip}`, perIp]);
     if (needsIdentity) {
-      const id = await o.resolveIdentity!(request);
+      // A missing or invalid credential is the auth layer's to refuse on its routes; here it only means no key.
+      const id = await Promise.resolve()
+        .then(() => o.resolveIdentity!(request))
+        .catch(() => undefined);
       if (id?.tokenKey && perToken.limit > 0) checks.push([`token:${tokenHash(id.tokenKey)}`, perToken]);
       if (id?.tenantId && perTenant.limit > 0) checks.push([`tenant:${id.tenantId}`, perTenant]);
     }
