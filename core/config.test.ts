@@ -45,6 +45,64 @@ describe("loadConfig", () => {
     expect(loadConfig({ VECTOR_MEMORY_MAX_ROWS: "0", CHUNK_CACHE_TTL_MS: "0" }).retrieval).toMatchObject({ vectorMemoryMaxRows: 0, chunkCacheTtlMs: 0 });
   });
 
+  test("security defaults: loopback listen, no CORS, no HSTS, swagger on outside production, rate limits that spare loopback", () => {
+    const c = loadConfig({});
+    expect(c.host).toBe("127.0.0.1");
+    expect(c.nodeEnv).toBe("development");
+    expect(c.security).toEqual({
+      corsOrigins: [],
+      trustProxy: false,
+      hstsMaxAge: 0,
+      swaggerEnabled: true,
+      rateLimit: { perIp: 600, perToken: 1200, perTenant: 0, windowMs: 60_000, exemptLoopback: true },
+    });
+    expect(loadConfig({ NODE_ENV: "production" }).security.swaggerEnabled).toBe(false);
+    expect(loadConfig({ NODE_ENV: "production", SWAGGER_ENABLED: "true" }).security.swaggerEnabled).toBe(true);
+    expect(loadConfig({ SWAGGER_ENABLED: "false" }).security.swaggerEnabled).toBe(false);
+  });
+
+  test("security settings parse", () => {
+    const c = loadConfig({
+      HOST: "0.0.0.0",
+      CORS_ORIGINS: "https://Shop.example.com, http://localhost:5173",
+      TRUST_PROXY: "2",
+      HSTS_MAX_AGE: "31536000",
+      RATE_LIMIT_PER_IP: "0",
+      RATE_LIMIT_PER_TOKEN: "50",
+      RATE_LIMIT_PER_TENANT: "10000",
+      RATE_LIMIT_WINDOW_MS: "1000",
+      RATE_LIMIT_EXEMPT_LOOPBACK: "false",
+    });
+    expect(c.host).toBe("0.0.0.0");
+    expect(c.security.corsOrigins).toEqual(["https://shop.example.com", "http://localhost:5173"]);
+    expect(c.security.trustProxy).toBe(2);
+    expect(c.security.hstsMaxAge).toBe(31_536_000);
+    expect(c.security.rateLimit).toEqual({ perIp: 0, perToken: 50, perTenant: 10_000, windowMs: 1000, exemptLoopback: false });
+    expect(loadConfig({ CORS_ORIGINS: "*" }).security.corsOrigins).toEqual(["*"]);
+    expect(loadConfig({ TRUST_PROXY: "true" }).security.trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: "0" }).security.trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: "off" }).security.trustProxy).toBe(false);
+  });
+
+  test("bad security settings fail with the variable's name", () => {
+    expect(() => loadConfig({ CORS_ORIGINS: "shop.example.com" })).toThrow(/CORS_ORIGINS/);
+    expect(() => loadConfig({ CORS_ORIGINS: "https://shop.example.com/" })).toThrow(/CORS_ORIGINS.*did you mean 'https:\/\/shop.example.com'/);
+    expect(() => loadConfig({ CORS_ORIGINS: "https://shop.example.com/app" })).toThrow(/CORS_ORIGINS/);
+    expect(() => loadConfig({ CORS_ORIGINS: "ftp://files.example.com" })).toThrow(/CORS_ORIGINS/);
+    expect(() => loadConfig({ CORS_ORIGINS: "*,https://shop.example.com" })).toThrow(/CORS_ORIGINS/);
+    expect(() => loadConfig({ TRUST_PROXY: "maybe" })).toThrow(/TRUST_PROXY/);
+    expect(() => loadConfig({ TRUST_PROXY: "-1" })).toThrow(/TRUST_PROXY/);
+    expect(() => loadConfig({ TRUST_PROXY: "1.5" })).toThrow(/TRUST_PROXY/);
+    expect(() => loadConfig({ HSTS_MAX_AGE: "a year" })).toThrow(/HSTS_MAX_AGE/);
+    expect(() => loadConfig({ HSTS_MAX_AGE: "-1" })).toThrow(/HSTS_MAX_AGE/);
+    expect(() => loadConfig({ SWAGGER_ENABLED: "sometimes" })).toThrow(/SWAGGER_ENABLED/);
+    expect(() => loadConfig({ RATE_LIMIT_PER_IP: "-5" })).toThrow(/RATE_LIMIT_PER_IP/);
+    expect(() => loadConfig({ RATE_LIMIT_PER_TOKEN: "lots" })).toThrow(/RATE_LIMIT_PER_TOKEN/);
+    expect(() => loadConfig({ RATE_LIMIT_PER_TENANT: "1.5" })).toThrow(/RATE_LIMIT_PER_TENANT/);
+    expect(() => loadConfig({ RATE_LIMIT_WINDOW_MS: "0" })).toThrow(/RATE_LIMIT_WINDOW_MS/);
+    expect(() => loadConfig({ RATE_LIMIT_EXEMPT_LOOPBACK: "perhaps" })).toThrow(/RATE_LIMIT_EXEMPT_LOOPBACK/);
+  });
+
   test("gateway limits: unset ones stay unset, bad ones fail", () => {
     expect(loadConfig({}).llm.limits).toEqual({});
     expect(loadConfig({ LLM_MAX_IN_FLIGHT_PER_BACKEND: "128", LLM_TTFT_TIMEOUT_MS: "5000" }).llm.limits).toEqual({ maxInFlightPerBackend: 128, ttftTimeoutMs: 5000 });

@@ -23,8 +23,36 @@ export interface LlmLimitsConfig {
   healthIntervalMs?: number;
 }
 
+/** TRUST_PROXY: how the client address is found behind reverse proxies (api/plugins/client-ip.ts). */
+export type TrustProxy = false | true | number;
+
+/** Limits per window of `windowMs`; 0 switches that key off (api/plugins/rate-limit.ts). */
+export interface RateLimitConfig {
+  perIp: number;
+  perToken: number;
+  perTenant: number;
+  windowMs: number;
+  /** Requests from a loopback address (the local demo, tests, benches) are not limited. */
+  exemptLoopback: boolean;
+}
+
+export interface SecurityConfig {
+  /** Exact origins allowed cross-origin (`scheme://host[:port]`), or ["*"]; empty: no cross-origin access. */
+  corsOrigins: string[];
+  trustProxy: TrustProxy;
+  /** Strict-Transport-Security max-age in seconds; 0: not sent (set it only behind TLS). */
+  hstsMaxAge: number;
+  /** /swagger and /swagger/json are served (default: on, except with NODE_ENV=production). */
+  swaggerEnabled: boolean;
+  rateLimit: RateLimitConfig;
+}
+
 export interface Config {
   host: string;
+  /** NODE_ENV as given ("development" when unset); `production` is its one value the product acts on. */
+  nodeEnv: string;
+  production: boolean;
+  security: SecurityConfig;
   port: number;
   logLevel: "debug" | "info" | "warn" | "error";
   dataDir: string;
@@ -154,6 +182,43 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
   return raw;
 }
 
+/** CORS_ORIGINS: comma-separated exact origins (`https://shop.example.com,http://localhost:5173`), or `*` alone. */
+export function parseOrigins(raw: string | undefined): string[] {
+  if (!raw) return [];
+  const entries = raw.split(",").map((s) => s.trim()).filter(Boolean);
+  if (entries.includes("*")) {
+    if (entries.length > 1) throw new ConfigError(`CORS_ORIGINS: '*' allows every origin and cannot be combined with others, got '${raw}'`);
+    return ["*"];
+  }
+  return entries.map((entry) => {
+    let origin: string;
+    try {
+      const u = new URL(entry);
+      if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error("protocol");
+      origin = u.origin;
+    } catch {
+      throw new ConfigError(`CORS_ORIGINS entries are origins like https://shop.example.com, got '${entry}'`);
+    }
+    // An origin is scheme, host and port only: a path, query, credentials or trailing slash would never match.
+    if (origin !== entry.toLowerCase() && origin !== entry) {
+      throw new ConfigError(`CORS_ORIGINS entries are exact origins (scheme://host[:port], no path or trailing slash), got '${entry}'; did you mean '${origin}'?`);
+    }
+    return origin;
+  });
+}
+
+/** TRUST_PROXY: false (default) | true (every hop: the leftmost X-Forwarded-For address) | the number of proxies in front. */
+function trustProxy(env: Env): TrustProxy {
+  const raw = opt(env, "TRUST_PROXY")?.toLowerCase();
+  if (raw === undefined || ["false", "no", "off"].includes(raw)) return false;
+  if (["true", "yes", "on"].includes(raw)) return true;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 32) {
+    throw new ConfigError(`TRUST_PROXY must be true, false or the number of proxy hops in front of the API (0 to 32), got '${raw}'`);
+  }
+  return n === 0 ? false : n;
+}
+
 /** LLM_BASE_URLS: comma-separated `url[|model[|weight]]`, e.g. `http://gpu1:8000/v1|qwen2.5-7b|2,http://gpu2:8000/v1`. */
 export function parseBackends(raw: string | undefined, defaultModel: string): LlmBackendConfig[] {
   if (!raw) return [];
@@ -209,8 +274,26 @@ function llmLimits(env: Env): LlmLimitsConfig {
 export function loadConfig(env: Env = process.env): Config {
   const dataDir = resolve(str(env, "DATA_DIR", join(PROJECT_ROOT, "data")));
   const neo4jUrl = url(env, "NEO4J_URL", ["bolt:", "neo4j:", "bolt+s:", "neo4j+s:"]);
+  const nodeEnv = str(env, "NODE_ENV", "development");
+  const production = nodeEnv === "production";
   return {
-    host: str(env, "HOST", "0.0.0.0"),
+    // Loopback by default: the quick start is a local demo. Containers set HOST=0.0.0.0 (api/Dockerfile, docker-compose.yml).
+    host: str(env, "HOST", "127.0.0.1"),
+    nodeEnv,
+    production,
+    security: {
+      corsOrigins: parseOrigins(opt(env, "CORS_ORIGINS")),
+      trustProxy: trustProxy(env),
+      hstsMaxAge: int(env, "HSTS_MAX_AGE", 0, 0, 63_072_000),
+      swaggerEnabled: bool(env, "SWAGGER_ENABLED", !production),
+      rateLimit: {
+        perIp: int(env, "RATE_LIMIT_PER_IP", 600, 0, 10_000_000),
+        perToken: int(env, "RATE_LIMIT_PER_TOKEN", 1200, 0, 10_000_000),
+        perTenant: int(env, "RATE_LIMIT_PER_TENANT", 0, 0, 100_000_000),
+        windowMs: int(env, "RATE_LIMIT_WINDOW_MS", 60_000, 10, 86_400_000),
+        exemptLoopback: bool(env, "RATE_LIMIT_EXEMPT_LOOPBACK", true),
+      },
+    },
     port: int(env, "PORT", 3000, 0, 65535),
     logLevel: oneOf(env, "LOG_LEVEL", ["debug", "info", "warn", "error"] as const, "info"),
     dataDir,

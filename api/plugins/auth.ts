@@ -9,7 +9,10 @@ import { Elysia } from "elysia";
 import { errors } from "../../core/errors";
 import { ACCESS_POLICY, QUERY_TOKEN_ROUTES, ruleKey } from "../auth/access-policy";
 import type { AuthService } from "../auth/auth-service";
-import { atLeast, type AuthContext } from "../auth/principal";
+import { atLeast, ownerOf, type AuthContext } from "../auth/principal";
+import type { TrustProxy } from "../../core/config";
+import { clientIp as peerIp } from "./client-ip";
+import type { RateLimitIdentity } from "./rate-limit";
 
 const BEARER = /^Bearer\s+(\S{1,4096})\s*$/i;
 
@@ -26,9 +29,20 @@ function credentialOf(request: Request, key: string): string | null {
 
 const isUpgrade = (r: Request) => r.headers.get("upgrade")?.toLowerCase() === "websocket";
 
-export const authPlugin = (auth: AuthService) =>
+/** The rate limiter's view of a request: the verified credential (its principal) and tenant, or nothing. */
+export const rateLimitIdentity =
+  (auth: AuthService) =>
+  async (request: Request): Promise<RateLimitIdentity | undefined> => {
+    const m = BEARER.exec(request.headers.get("authorization") ?? "");
+    const credential = m?.[1] ?? new URL(request.url).searchParams.get("access_token");
+    if (!credential) return undefined;
+    const ctx = await auth.authenticate(credential);
+    return { tokenKey: ownerOf(ctx.principal), tenantId: ctx.tenantId };
+  };
+
+export const authPlugin = (auth: AuthService, trustProxy: TrustProxy = false) =>
   new Elysia({ name: "auth" }).derive({ as: "global" }, async ({ request, route, server }): Promise<{ auth: AuthContext; clientIp: string | null }> => {
-    const clientIp = server?.requestIP(request)?.address ?? null;
+    const clientIp = peerIp(request, server, trustProxy) ?? null;
     const key = ruleKey(isUpgrade(request) && ACCESS_POLICY[ruleKey("WS", route)] ? "WS" : request.method, route);
     const rule = ACCESS_POLICY[key] ?? (request.method === "HEAD" ? ACCESS_POLICY[ruleKey("GET", route)] : undefined);
     if (rule === undefined) throw errors.forbidden("ACCESS_RULE_MISSING", `no access rule covers ${key}`);

@@ -4,7 +4,7 @@
  * keys nobody reads again. Delivery to subscribers is asynchronous (a microtask later), as it is with Redis.
  */
 import { errors } from "../errors";
-import type { Cache } from "../ports/cache";
+import type { Cache, WindowHit } from "../ports/cache";
 
 /** What the API needs of a Cache adapter besides the port: its kind for /v1/health, a ping and close. */
 export interface CacheAdapter extends Cache {
@@ -36,10 +36,17 @@ export function checkIndex(from: number): void {
   if (!Number.isInteger(from) || from < 0) throw errors.invalid("INVALID_RANGE", `from must be a whole number >= 0, got ${String(from)}`);
 }
 
+export function checkWindow(windowMs: number, limit: number): void {
+  if (!Number.isInteger(windowMs) || windowMs <= 0) throw errors.invalid("INVALID_WINDOW", `windowMs must be a whole number > 0, got ${String(windowMs)}`);
+  if (!Number.isInteger(limit) || limit < 0) throw errors.invalid("INVALID_LIMIT", `limit must be a whole number >= 0, got ${String(limit)}`);
+}
+
 export class MemoryCache implements CacheAdapter {
   readonly kind = "memory" as const;
   private readonly values = new Map<string, Entry<string>>();
   private readonly lists = new Map<string, Entry<string[]>>();
+  /** Sliding windows: the times (epoch ms, ascending) of the hits still in the window. */
+  private readonly windows = new Map<string, Entry<number[]>>();
   private readonly channels = new Map<string, Set<(message: string) => void>>();
   private readonly now: () => number;
   private readonly sweeper?: ReturnType<typeof setInterval>;
@@ -73,17 +80,19 @@ export class MemoryCache implements CacheAdapter {
   async set(key: string, value: string, ttlSeconds?: number): Promise<void> {
     checkTtl(ttlSeconds, false);
     this.lists.delete(key); // one key holds one kind of value, as in Redis after SET
+    this.windows.delete(key);
     this.values.set(key, { value, expiresAt: this.expiry(ttlSeconds) });
   }
 
   async delete(key: string): Promise<void> {
     this.values.delete(key);
     this.lists.delete(key);
+    this.windows.delete(key);
   }
 
   async append(key: string, value: string, ttlSeconds: number): Promise<number> {
     checkTtl(ttlSeconds, true);
-    if (this.live(this.values, key)) throw errors.conflict("CACHE_WRONG_TYPE", `cache key '${key}' holds a value, not a list`);
+    if (this.live(this.values, key) || this.windows.has(key)) throw errors.conflict("CACHE_WRONG_TYPE", `cache key '${key}' holds a value, not a list`);
     const e = this.live(this.lists, key) ?? { value: [], expiresAt: 0 };
     e.value.push(value);
     e.expiresAt = this.expiry(ttlSeconds);
@@ -94,6 +103,30 @@ export class MemoryCache implements CacheAdapter {
   async range(key: string, from: number): Promise<string[]> {
     checkIndex(from);
     return this.live(this.lists, key)?.value.slice(from) ?? [];
+  }
+
+  async hit(key: string, windowMs: number, limit: number, opts: { peek?: boolean } = {}): Promise<WindowHit> {
+    checkWindow(windowMs, limit);
+    if (this.live(this.values, key) || this.live(this.lists, key)) throw errors.conflict("CACHE_WRONG_TYPE", `cache key '${key}' does not hold a window`);
+    const now = this.now();
+    const e = this.windows.get(key) ?? { value: [], expiresAt: 0 };
+    const times = e.value;
+    let gone = 0;
+    while (gone < times.length && times[gone]! <= now - windowMs) gone++;
+    if (gone) times.splice(0, gone);
+    const allowed = times.length < limit;
+    if (allowed && !opts.peek) {
+      times.push(now);
+      e.expiresAt = now + windowMs;
+      this.windows.set(key, e);
+    } else if (!times.length) this.windows.delete(key);
+    const until = (i: number) => Math.max(1, times[i]! + windowMs - now);
+    return {
+      allowed,
+      count: times.length,
+      retryAfterMs: allowed ? 0 : limit === 0 ? windowMs : until(times.length - limit),
+      resetMs: times.length ? until(0) : 0,
+    };
   }
 
   async publish(channel: string, message: string): Promise<void> {
@@ -128,12 +161,12 @@ export class MemoryCache implements CacheAdapter {
   /** Number of live keys (values and lists), for tests and diagnostics. */
   size(): number {
     this.sweep();
-    return this.values.size + this.lists.size;
+    return this.values.size + this.lists.size + this.windows.size;
   }
 
   sweep(): void {
     const now = this.now();
-    for (const map of [this.values, this.lists] as Map<string, Entry<unknown>>[]) {
+    for (const map of [this.values, this.lists, this.windows] as Map<string, Entry<unknown>>[]) {
       for (const [k, e] of map) if (e.expiresAt <= now) map.delete(k);
     }
   }
@@ -142,6 +175,7 @@ export class MemoryCache implements CacheAdapter {
     if (this.sweeper) clearInterval(this.sweeper);
     this.values.clear();
     this.lists.clear();
+    this.windows.clear();
     this.channels.clear();
   }
 }

@@ -7,7 +7,8 @@
  */
 import { Redis } from "ioredis";
 import { AppError, errors } from "../errors";
-import { checkIndex, checkTtl, type CacheAdapter } from "./memory-cache";
+import type { WindowHit } from "../ports/cache";
+import { checkIndex, checkTtl, checkWindow, type CacheAdapter } from "./memory-cache";
 import { redactUrl as redact } from "../text/redact-url";
 
 export interface RedisCacheOptions {
@@ -19,6 +20,46 @@ export interface RedisCacheOptions {
   /** Longest wait for one command (ms, default 1000): a Redis that hangs fails the call instead of holding it up. */
   commandTimeoutMs?: number;
 }
+
+/**
+ * Cache.hit in one script, so concurrent hits from every replica are counted atomically: a sorted set of hit
+ * times (scored by Redis's own clock, members unique), trimmed to the window, added to only when under the limit.
+ * Returns {allowed 0|1, count, retryAfterMs, resetMs}.
+ */
+const WINDOW_HIT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local window = tonumber(ARGV[1])
+local limit = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local count = redis.call('ZCARD', KEYS[1])
+local allowed = 0
+if count < limit then
+  allowed = 1
+  if ARGV[3] ~= '1' then
+    redis.call('ZADD', KEYS[1], now, now .. ':' .. ARGV[4])
+    redis.call('PEXPIRE', KEYS[1], window)
+    count = count + 1
+  end
+end
+local retry = 0
+if allowed == 0 then
+  if limit == 0 then
+    retry = window
+  else
+    local e = redis.call('ZRANGE', KEYS[1], count - limit, count - limit, 'WITHSCORES')
+    retry = tonumber(e[2]) + window - now
+  end
+end
+local reset = 0
+if count > 0 then
+  local o = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  reset = tonumber(o[2]) + window - now
+end
+return {allowed, count, retry, reset}
+`;
+
+type WithWindowHit = Redis & { csWindowHit(key: string, windowMs: number, limit: number, peek: string, member: string): Promise<[number, number, number, number]> };
 
 export class RedisCache implements CacheAdapter {
   readonly kind = "redis" as const;
@@ -58,6 +99,8 @@ export class RedisCache implements CacheAdapter {
       retryStrategy: (times) => Math.min(times * 200, 2000),
     });
     r.on("error", () => {}); // surfaced through the failing commands; ioredis reconnects on its own
+    // Sent as EVALSHA, falling back to EVAL once when Redis does not hold the script (ioredis does both).
+    r.defineCommand("csWindowHit", { numberOfKeys: 1, lua: WINDOW_HIT });
     return r;
   }
 
@@ -105,6 +148,13 @@ export class RedisCache implements CacheAdapter {
   async range(key: string, from: number): Promise<string[]> {
     checkIndex(from);
     return this.call("range", () => this.client.lrange(this.key(key), from, -1));
+  }
+
+  async hit(key: string, windowMs: number, limit: number, opts: { peek?: boolean } = {}): Promise<WindowHit> {
+    checkWindow(windowMs, limit);
+    const member = crypto.randomUUID();
+    const [allowed, count, retry, reset] = await this.call("hit", () => (this.client as WithWindowHit).csWindowHit(this.key(key), windowMs, limit, opts.peek ? "1" : "0", member));
+    return { allowed: allowed === 1, count, retryAfterMs: allowed === 1 ? 0 : Math.max(1, retry), resetMs: count > 0 ? Math.max(1, reset) : 0 };
   }
 
   async publish(channel: string, message: string): Promise<void> {

@@ -103,6 +103,64 @@ for (const [name, make] of adapters) {
       expect(isAppError(err3) && err3.status).toBe(422);
     });
 
+    test("hit: a sliding window allows up to the limit, then refuses with the time until a slot frees", async () => {
+      const c = await open();
+      const hits = [];
+      for (let i = 0; i < 4; i++) hits.push(await c.hit("win", 30_000, 3));
+      expect(hits.map((h) => h.allowed)).toEqual([true, true, true, false]);
+      expect(hits.map((h) => h.count)).toEqual([1, 2, 3, 3]); // a refused hit is not recorded
+      expect(hits[0]!.retryAfterMs).toBe(0);
+      expect(hits[3]!.retryAfterMs).toBeGreaterThan(0);
+      expect(hits[3]!.retryAfterMs).toBeLessThanOrEqual(30_000);
+      expect(hits[2]!.resetMs).toBeGreaterThan(0);
+      expect(hits[2]!.resetMs).toBeLessThanOrEqual(30_000);
+      // Other keys have windows of their own.
+      expect((await c.hit("win-other", 30_000, 3)).count).toBe(1);
+      // A peek counts without recording.
+      expect(await c.hit("win", 30_000, 5, { peek: true })).toMatchObject({ allowed: true, count: 3 });
+      expect(await c.hit("win", 30_000, 3, { peek: true })).toMatchObject({ allowed: false, count: 3 });
+      expect((await c.hit("win-peek", 30_000, 1, { peek: true })).count).toBe(0);
+      expect((await c.hit("win-peek", 30_000, 1)).allowed).toBe(true);
+      // A limit of 0 refuses everything; delete empties the window.
+      expect((await c.hit("win-zero", 30_000, 0)).allowed).toBe(false);
+      await c.delete("win");
+      expect(await c.hit("win", 30_000, 3)).toMatchObject({ allowed: true, count: 1 });
+    });
+
+    test("hit: the window slides (old hits leave it one by one) and the key expires with it", async () => {
+      const c = await open();
+      expect((await c.hit("slide", 1000, 2)).allowed).toBe(true); // t = 0
+      await sleep(500);
+      expect((await c.hit("slide", 1000, 2)).allowed).toBe(true); // t = 500
+      const refused = await c.hit("slide", 1000, 2);
+      expect(refused.allowed).toBe(false);
+      expect(refused.retryAfterMs).toBeLessThanOrEqual(500); // the first hit leaves at t = 1000
+      await sleep(650); // t = 1150: the first hit left, the second (until t = 1500) has not
+      expect(await c.hit("slide", 1000, 2)).toMatchObject({ allowed: true, count: 2 });
+      expect((await c.hit("slide", 1000, 2)).allowed).toBe(false);
+      await sleep(1100);
+      expect(await c.hit("slide", 1000, 2, { peek: true })).toMatchObject({ allowed: true, count: 0 });
+    });
+
+    test("hit: concurrent hits from several clients are counted atomically", async () => {
+      const c1 = await open();
+      const c2 = name === "memory" ? c1 : await open();
+      const results = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? c1 : c2).hit("race", 30_000, 15)));
+      expect(results.filter((r) => r.allowed).length).toBe(15);
+      expect((await c1.hit("race", 30_000, 15, { peek: true })).count).toBe(15);
+    });
+
+    test("hit: bad window and limit arguments are refused; a key of another kind is a conflict", async () => {
+      const c = await open();
+      for (const [w, l] of [[0, 1], [-5, 1], [1.5, 1], [1000, -1], [1000, 0.5], [Number.NaN, 1]] as const) {
+        const err = await c.hit("bad", w, l).catch((e) => e);
+        expect(isAppError(err) && err.status).toBe(422);
+      }
+      await c.set("a-value", "1");
+      const err = await c.hit("a-value", 1000, 1).catch((e) => e);
+      expect(isAppError(err) && err.code).toBe("CACHE_WRONG_TYPE");
+    });
+
     test("publish reaches every subscriber of the channel, and only them", async () => {
       const c = await open();
       const a: string[] = [];
@@ -189,13 +247,33 @@ if (REDIS) {
 }
 
 describe("MemoryCache specifics", () => {
+  test("hit: the window slides on the cache's clock, hit by hit", async () => {
+    let now = 10_000;
+    const c = new MemoryCache({ sweepMs: 0, now: () => now });
+    expect((await c.hit("w", 1000, 2)).allowed).toBe(true); // t = 0
+    now += 400;
+    expect(await c.hit("w", 1000, 2)).toMatchObject({ allowed: true, count: 2, resetMs: 600 }); // t = 400
+    expect(await c.hit("w", 1000, 2)).toMatchObject({ allowed: false, count: 2, retryAfterMs: 600 });
+    now += 599; // t = 999: the first hit is still in the window
+    expect(await c.hit("w", 1000, 2)).toMatchObject({ allowed: false, retryAfterMs: 1 });
+    now += 1; // t = 1000: it left
+    expect(await c.hit("w", 1000, 2)).toMatchObject({ allowed: true, count: 2 });
+    expect(await c.hit("w", 1000, 2)).toMatchObject({ allowed: false, retryAfterMs: 400 }); // the t = 400 hit leaves at 1400
+    now += 10_000;
+    expect(await c.hit("w", 1000, 2, { peek: true })).toMatchObject({ allowed: true, count: 0, resetMs: 0 });
+    expect(c.size()).toBe(0); // an empty window holds no memory
+    await c.close();
+  });
+
+
   test("expired entries are swept from memory", async () => {
     let now = 1_000;
     const c = new MemoryCache({ sweepMs: 0, now: () => now });
     await c.set("a", "1", 1);
     await c.append("l", "x", 2);
     await c.set("forever", "1");
-    expect(c.size()).toBe(3);
+    await c.hit("w", 1200, 5);
+    expect(c.size()).toBe(4);
     now += 1500;
     expect(c.size()).toBe(2);
     now += 1000;
