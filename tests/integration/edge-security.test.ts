@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createApp } from "../../api/app";
+import { authedApp } from "../helpers/authed-app";
 import { answerEvents } from "../../api/streaming/sse-reader";
 import { loadConfig } from "../../core/config";
 import { testServices, type TestServices } from "../helpers/services";
@@ -24,13 +25,13 @@ describe("edge security on the app", () => {
       }),
     );
   /** The same services under another environment (only createApp reads the security settings). */
-  const appWith = (env: Record<string, string>) => createApp({ ...t.services, config: { ...t.config, ...pick(loadConfig({ DATA_DIR: t.dir, ...env })) } });
+  const appWith = (env: Record<string, string>) => authedApp({ ...t.services, config: { ...t.config, ...pick(loadConfig({ DATA_DIR: t.dir, ...env })) } });
   const pick = (c: ReturnType<typeof loadConfig>) => ({ security: c.security, nodeEnv: c.nodeEnv, production: c.production });
 
   beforeAll(async () => {
     t = await testServices("pglite", { CORS_ORIGINS: `${SHOP},http://localhost:5173`, HSTS_MAX_AGE: "31536000", TRUST_PROXY: "1", RATE_LIMIT_PER_IP: "4" });
     await ingestKb(t);
-    app = createApp(t.services);
+    app = authedApp(t.services);
   }, 60_000);
   afterAll(async () => t?.cleanup());
 
