@@ -9,13 +9,9 @@
 import type { StreamEvent } from "../../../core/ports/language-model";
 import { describeOrder, type OrderLookup } from "../../orders/order-lookup";
 import type { PipelineContext, StepStage } from "../stage";
-import { pendingOrder, postcodesIn } from "./route";
+import { ASK, NO_MATCH, pendingOrder, postcodesIn } from "../../orders/order-dialogue";
 
 export const PRODUCER = "tool:order-lookup";
-const ASK = "To look up an order I first need to check that it is yours: please send the order number together with the email address (or postcode) used for the order.";
-const NO_MATCH = "I could not match those details to an order. Please check the order number and send it again with the email address (or postcode) used for the order.";
-/** How the stage's requests for proof begin (the route stage recognises the reply to one). */
-export const ASKED_FOR_PROOF = [ASK.slice(0, 40), NO_MATCH.slice(0, 40)];
 
 async function* reply(text: string, decision: "PASS" | "ASK_USER", confidence: number, reason: string): AsyncIterable<StreamEvent> {
   yield { type: "start", model: PRODUCER };
@@ -31,7 +27,7 @@ export function orderStatusStage(orders: Pick<OrderLookup, "lookup">): StepStage
     async run(ctx: PipelineContext) {
       ctx.meta.generator = PRODUCER;
       const slots = ctx.understanding?.slots ?? { orderNumbers: [], emails: [], skus: [], dates: [] };
-      const orderNumber = slots.orderNumbers[0] ?? pendingOrder(ctx);
+      const orderNumber = slots.orderNumbers[0] ?? pendingOrder(ctx.history);
       const proof = { emails: slots.emails, postcodes: postcodesIn(ctx.content), verifiedEmail: ctx.customer?.email };
       const gaveProof = proof.emails.length + proof.postcodes.length > 0;
       if (!orderNumber) {
