@@ -69,6 +69,8 @@ export interface Config {
   embeddings: { baseUrl?: string; model: string; apiKey?: string; cacheDir: string };
   defaultTenant: string;
   sampleKb: boolean;
+  /** URL ingestion's network policy: private, loopback and link-local addresses are refused unless allowed here. */
+  urlFetch: { allowPrivate: boolean; allowedHosts: string[] };
   auth: {
     /** HS256 key of access tokens and widget sessions; unset: generated once and kept in the database (shared by replicas). */
     jwtSecret?: string;
@@ -317,6 +319,10 @@ export function loadConfig(env: Env = process.env): Config {
     },
     defaultTenant: str(env, "DEFAULT_TENANT", "default"),
     sampleKb: bool(env, "SAMPLE_KB", true),
+    urlFetch: {
+      allowPrivate: bool(env, "URL_FETCH_ALLOW_PRIVATE", false),
+      allowedHosts: (opt(env, "URL_FETCH_ALLOWED_HOSTS") ?? "").split(",").map((h) => h.trim().toLowerCase()).filter(Boolean),
+    },
     auth: {
       jwtSecret: secret(env, "JWT_SECRET", 32),
       accessTtlSeconds: int(env, "ACCESS_TOKEN_TTL_SECONDS", 900, 10, 86_400),

@@ -13,7 +13,7 @@ export const documentsModule = (services: Services, opts: { fetch?: typeof fetch
       "/v1/documents",
       async ({ body, query, set, auth, clientIp }) => {
         // The edge plugin has checked the size and content type and parsed the body: FormData or JSON.
-        const ctx = { tenantId: auth.tenantId, maxBytes: services.config.limits.maxUploadBytes, fetch: opts.fetch, fetchTimeoutMs: services.config.limits.urlFetchTimeoutMs };
+        const ctx = { tenantId: auth.tenantId, maxBytes: services.config.limits.maxUploadBytes, fetch: opts.fetch, fetchTimeoutMs: services.config.limits.urlFetchTimeoutMs, urlPolicy: services.config.urlFetch };
         if (body === undefined) throw errors.unsupported("UNSUPPORTED_MEDIA_TYPE", "send multipart/form-data with a 'file' field, or application/json {title, text} / {url}");
         const req = body instanceof FormData ? await requestFromForm(body, ctx) : await requestFromJson(body, ctx);
         const job = await submit(services, req, query.wait === true);

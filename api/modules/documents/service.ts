@@ -1,6 +1,7 @@
 /** Documents: upload (multipart or JSON) as ingestion jobs, list, get with chunks, delete. */
 import { createHash } from "node:crypto";
-import { AppError, errors } from "../../../core/errors";
+import { AppError, errors, isAppError } from "../../../core/errors";
+import { safeFetch } from "../../../ingest/fetch/safe-fetch";
 import type { JobInfo } from "../../../core/ports/store";
 import { detectFormat } from "../../../ingest/loaders";
 import type { IngestRequest } from "../../../ingest/pipeline";
@@ -16,6 +17,8 @@ export interface UploadContext {
   fetch?: typeof fetch;
   /** Time limit for fetching a {url} document, headers and body (URL_FETCH_TIMEOUT_MS). */
   fetchTimeoutMs?: number;
+  /** URL_FETCH_ALLOW_PRIVATE / URL_FETCH_ALLOWED_HOSTS: where a {url} document may be fetched from. */
+  urlPolicy?: { allowPrivate: boolean; allowedHosts: string[] };
 }
 
 /**
@@ -113,7 +116,6 @@ async function fetchUrl(url: string, ctx: UploadContext): Promise<Pick<IngestReq
   } catch {
     throw errors.invalid("INVALID_URL", `'${url}' is not a valid URL`);
   }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw errors.invalid("INVALID_URL", "url must be http or https");
   const limitMs = ctx.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS;
   const signal = AbortSignal.timeout(limitMs);
   // The time limit covers the headers and the body; a timeout is 504, any other network failure 422.
@@ -123,8 +125,10 @@ async function fetchUrl(url: string, ctx: UploadContext): Promise<Pick<IngestReq
       : errors.invalid("URL_UNREACHABLE", `could not fetch ${url}: ${(e as Error)?.message ?? "network error"}`);
   let res: Response;
   try {
-    res = await (ctx.fetch ?? fetch)(parsed, { signal, redirect: "follow" });
+    // Scheme, credentials and every resolved address checked, redirects followed by hand and re-checked.
+    ({ response: res } = await safeFetch(parsed, { fetch: ctx.fetch, signal, allowPrivate: ctx.urlPolicy?.allowPrivate, allowedHosts: ctx.urlPolicy?.allowedHosts }));
   } catch (e) {
+    if (isAppError(e)) throw e;
     throw failed(e);
   }
   if (!res.ok) {
