@@ -71,7 +71,7 @@ export async function requestFromForm(form: FormData, ctx: UploadContext): Promi
     bytes,
     filename: name,
     mimeType: file.type || undefined,
-    title: field("title"),
+    title: checkTitle(field("title")),
     docType: checkDocType(field("docType")),
     tags: parseTags(field("tags")),
   };
@@ -87,7 +87,7 @@ export async function requestFromJson(raw: unknown, ctx: UploadContext): Promise
     if (v !== undefined && typeof v !== "string") throw errors.invalid("INVALID_FIELD", `${name} must be a string`);
     return typeof v === "string" && v.trim() ? v : undefined;
   };
-  const title = str(b.title, "title")?.trim();
+  const title = checkTitle(str(b.title, "title")?.trim());
   const text = str(b.text, "text");
   const url = str(b.url, "url")?.trim();
   const source = sourceIdOf({ sourceId: str(b.sourceId, "sourceId")?.trim(), source: str(b.source, "source")?.trim() });
@@ -169,6 +169,13 @@ function checkTags(tags: string[] | undefined): string[] | undefined {
     throw errors.invalid("INVALID_TAG", "tags must be 1-64 characters and must not contain '|'");
   }
   return tags.map((t) => t.trim());
+}
+
+const MAX_TITLE_CHARS = 500;
+
+function checkTitle(title: string | undefined): string | undefined {
+  if (title !== undefined && title.length > MAX_TITLE_CHARS) throw errors.invalid("TITLE_TOO_LONG", `the title is ${title.length} characters; the limit is ${MAX_TITLE_CHARS}`);
+  return title;
 }
 
 function checkDocType(v: string | undefined): string | undefined {
