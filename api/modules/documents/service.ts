@@ -1,7 +1,9 @@
 /** Documents: upload (multipart or JSON) as ingestion jobs, list, get with chunks, delete. */
 import { createHash } from "node:crypto";
-import { AppError, errors } from "../../../core/errors";
+import { errors } from "../../../core/errors";
 import type { JobInfo } from "../../../core/ports/store";
+import type { AddressPolicy } from "../../../ingest/fetch/address-policy";
+import { safeFetch, type Resolver } from "../../../ingest/fetch/safe-fetch";
 import { detectFormat } from "../../../ingest/loaders";
 import type { IngestRequest } from "../../../ingest/pipeline";
 import type { Services } from "../../services";
@@ -16,6 +18,10 @@ export interface UploadContext {
   fetch?: typeof fetch;
   /** Time limit for fetching a {url} document, headers and body (URL_FETCH_TIMEOUT_MS). */
   fetchTimeoutMs?: number;
+  /** Which hosts a {url} may reach (config.urlFetch); default: public addresses only. */
+  urlPolicy?: AddressPolicy;
+  /** Host name resolver (tests); default node:dns lookup. */
+  resolve?: Resolver;
 }
 
 /**
@@ -106,42 +112,32 @@ export async function requestFromJson(raw: unknown, ctx: UploadContext): Promise
   throw errors.invalid("TEXT_OR_URL", "a JSON document needs either text (with a title) or url");
 }
 
+/**
+ * Fetches a {url} document through the guarded fetcher (ingest/fetch/safe-fetch.ts): public addresses only unless
+ * the configuration exempts a host (422 URL_NOT_ALLOWED), redirects re-checked, one time limit (504
+ * URL_FETCH_TIMEOUT), the body capped at the upload limit while it streams (413).
+ */
 async function fetchUrl(url: string, ctx: UploadContext): Promise<Pick<IngestRequest, "bytes" | "filename" | "mimeType">> {
-  let parsed: URL;
+  const got = await safeFetch(url, {
+    policy: ctx.urlPolicy,
+    timeoutMs: ctx.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS,
+    maxBytes: ctx.maxBytes,
+    fetch: ctx.fetch,
+    resolve: ctx.resolve,
+  });
+  return { bytes: got.bytes, filename: fileNameOf(got.url), mimeType: got.mimeType };
+}
+
+/** The last path segment of a URL (decoded when it can be), else its host: the file name detection reads. */
+export function fileNameOf(url: URL): string {
+  const last = url.pathname.split("/").filter(Boolean).pop() ?? "";
+  let name = last;
   try {
-    parsed = new URL(url);
+    name = decodeURIComponent(last);
   } catch {
-    throw errors.invalid("INVALID_URL", `'${url}' is not a valid URL`);
+    /* a malformed escape: keep it as sent */
   }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw errors.invalid("INVALID_URL", "url must be http or https");
-  const limitMs = ctx.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS;
-  const signal = AbortSignal.timeout(limitMs);
-  // The time limit covers the headers and the body; a timeout is 504, any other network failure 422.
-  const failed = (e: unknown) =>
-    signal.aborted || (e as Error)?.name === "TimeoutError"
-      ? new AppError({ code: "URL_FETCH_TIMEOUT", message: `${url} did not answer within ${limitMs} ms (URL_FETCH_TIMEOUT_MS)`, category: "unavailable", status: 504, retryable: true, cause: e })
-      : errors.invalid("URL_UNREACHABLE", `could not fetch ${url}: ${(e as Error)?.message ?? "network error"}`);
-  let res: Response;
-  try {
-    res = await (ctx.fetch ?? fetch)(parsed, { signal, redirect: "follow" });
-  } catch (e) {
-    throw failed(e);
-  }
-  if (!res.ok) {
-    await res.body?.cancel().catch(() => {});
-    throw errors.invalid("URL_FETCH_FAILED", `fetching ${url} answered HTTP ${res.status}`);
-  }
-  const declared = Number(res.headers.get("content-length") ?? 0);
-  if (declared > ctx.maxBytes) throw errors.tooLarge("UPLOAD_TOO_LARGE", `${url} is ${declared} bytes; the limit is ${ctx.maxBytes}`);
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await res.arrayBuffer());
-  } catch (e) {
-    throw failed(e);
-  }
-  if (bytes.byteLength > ctx.maxBytes) throw errors.tooLarge("UPLOAD_TOO_LARGE", `${url} is ${bytes.byteLength} bytes; the limit is ${ctx.maxBytes}`);
-  const name = decodeURIComponent(parsed.pathname.split("/").filter(Boolean).pop() ?? "") || parsed.hostname;
-  return { bytes, filename: name, mimeType: res.headers.get("content-type")?.split(";")[0]?.trim() || undefined };
+  return name || url.hostname;
 }
 
 function parseTags(raw: string | undefined): string[] | undefined {
@@ -158,7 +154,7 @@ function parseTags(raw: string | undefined): string[] | undefined {
   return checkTags(raw.split(",").map((t) => t.trim()).filter(Boolean));
 }
 
-function checkTags(tags: string[] | undefined): string[] | undefined {
+export function checkTags(tags: string[] | undefined): string[] | undefined {
   if (!tags) return undefined;
   if (tags.length > MAX_TAGS) throw errors.invalid("TOO_MANY_TAGS", `at most ${MAX_TAGS} tags`);
   if (tags.some((t) => !t.trim() || t.length > 64 || t.includes("|"))) {
@@ -167,7 +163,7 @@ function checkTags(tags: string[] | undefined): string[] | undefined {
   return tags.map((t) => t.trim());
 }
 
-function checkDocType(v: string | undefined): string | undefined {
+export function checkDocType(v: string | undefined): string | undefined {
   if (v === undefined) return undefined;
   if (!/^[a-z0-9][a-z0-9_-]{0,63}$/i.test(v)) throw errors.invalid("INVALID_DOC_TYPE", "docType must be 1-64 letters, digits, '-' or '_'");
   return v;
