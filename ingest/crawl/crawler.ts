@@ -11,6 +11,7 @@
  */
 import { isAppError } from "../../core/errors";
 import type { FetchedUrl } from "../fetch/safe-fetch";
+import { urlFileName } from "../fetch/url-file-name";
 import { detectFormat, type DocumentFormat } from "../loaders";
 import { extractLinks, linkKind, withoutFragment } from "./links";
 
@@ -48,7 +49,6 @@ export interface CrawlOptions {
   onProgress?(progress: CrawlProgress): Promise<void> | void;
   /** An error from ingest that ends the crawl (e.g. the server shutting down) rather than failing one page. */
   fatal?(error: unknown): boolean;
-  fileName(url: URL): string;
 }
 
 export const emptyProgress = (): CrawlProgress => ({ pages: { queued: 0, done: 0, failed: 0, skipped: 0 }, linksIgnored: 0, documents: [], failures: [], skipped: [] });
@@ -92,7 +92,7 @@ export async function crawlSite(start: URL, o: CrawlOptions): Promise<CrawlProgr
     fetched.add(landed.href);
     seen.add(landed.href);
     let format: DocumentFormat;
-    const filename = o.fileName(landed);
+    const filename = urlFileName(landed, got.mimeType);
     try {
       format = detectFormat({ bytes: got.bytes, filename, mimeType: got.mimeType });
     } catch (e) {

@@ -4,6 +4,8 @@
  * first, as browsers do). Only http(s) links, without their fragment, each once, in document order. Links marked
  * rel="nofollow", and every link of a page whose robots meta tag says nofollow, are left out.
  */
+import { formatOfExtension } from "../loaders/detect";
+
 const LINK_SCHEMES = new Set(["http:", "https:"]);
 
 export interface PageLinks {
@@ -68,7 +70,6 @@ export async function extractLinks(html: Uint8Array | string, pageUrl: URL): Pro
 }
 
 const PAGE_EXTENSIONS = new Set(["html", "htm", "xhtml", "shtml", "php", "asp", "aspx", "jsp", "cfm"]);
-const DOCUMENT_EXTENSIONS = new Set(["pdf", "md", "markdown", "txt", "json", "csv", "tsv"]);
 
 /**
  * What a link points at, judged by its path before fetching: a page (no extension or an HTML-like one), a
@@ -81,7 +82,8 @@ export function linkKind(url: URL): "page" | "document" | "other" {
   if (dot <= 0) return "page";
   const ext = last.slice(dot + 1).toLowerCase();
   if (PAGE_EXTENSIONS.has(ext)) return "page";
-  if (DOCUMENT_EXTENSIONS.has(ext)) return "document";
+  const format = formatOfExtension(ext);
+  if (format) return format === "html" ? "page" : "document";
   // A dot in a last segment that is not an extension (a version, a date): treat as a page.
   return /^[a-z0-9]{1,5}$/.test(ext) && !/^\d+$/.test(ext) ? "other" : "page";
 }

@@ -13,7 +13,7 @@ import { checkUrl } from "../../../ingest/fetch/address-policy";
 import { checkedAddress, safeFetch, systemResolver, type Resolver } from "../../../ingest/fetch/safe-fetch";
 import type { Services } from "../../services";
 import type { CrawlBody } from "./model";
-import { checkDocType, checkTags, fileNameOf } from "./service";
+import { checkDocType, checkTags } from "./service";
 
 export const CRAWL_MAX_PAGES = 200;
 export const CRAWL_DEFAULT_PAGES = 20;
@@ -116,7 +116,6 @@ async function runCrawl(services: Services, tenantId: string, req: CrawlRequest,
     const progress = await crawlSite(req.url, {
       maxPages: req.maxPages,
       sameOrigin: req.sameOrigin,
-      fileName: fileNameOf,
       fetch: (url) =>
         safeFetch(url.href, { policy: urlFetch, timeoutMs: limits.urlFetchTimeoutMs, maxBytes: limits.maxUploadBytes, fetch: deps.fetch, resolve: deps.resolve, accept: "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8" }),
       ingest: async (page) => {

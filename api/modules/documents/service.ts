@@ -4,6 +4,7 @@ import { errors } from "../../../core/errors";
 import type { JobInfo } from "../../../core/ports/store";
 import type { AddressPolicy } from "../../../ingest/fetch/address-policy";
 import { safeFetch, type Resolver } from "../../../ingest/fetch/safe-fetch";
+import { urlFileName } from "../../../ingest/fetch/url-file-name";
 import { detectFormat } from "../../../ingest/loaders";
 import type { IngestRequest } from "../../../ingest/pipeline";
 import type { Services } from "../../services";
@@ -125,19 +126,7 @@ async function fetchUrl(url: string, ctx: UploadContext): Promise<Pick<IngestReq
     fetch: ctx.fetch,
     resolve: ctx.resolve,
   });
-  return { bytes: got.bytes, filename: fileNameOf(got.url), mimeType: got.mimeType };
-}
-
-/** The last path segment of a URL (decoded when it can be), else its host: the file name detection reads. */
-export function fileNameOf(url: URL): string {
-  const last = url.pathname.split("/").filter(Boolean).pop() ?? "";
-  let name = last;
-  try {
-    name = decodeURIComponent(last);
-  } catch {
-    /* a malformed escape: keep it as sent */
-  }
-  return name || url.hostname;
+  return { bytes: got.bytes, filename: urlFileName(got.url, got.mimeType), mimeType: got.mimeType };
 }
 
 function parseTags(raw: string | undefined): string[] | undefined {
