@@ -69,8 +69,6 @@ export interface Config {
   embeddings: { baseUrl?: string; model: string; apiKey?: string; cacheDir: string };
   defaultTenant: string;
   sampleKb: boolean;
-  /** URL ingestion's network policy: private, loopback and link-local addresses are refused unless allowed here. */
-  urlFetch: { allowPrivate: boolean; allowedHosts: string[] };
   auth: {
     /** HS256 key of access tokens and widget sessions; unset: generated once and kept in the database (shared by replicas). */
     jwtSecret?: string;
@@ -81,6 +79,8 @@ export interface Config {
     adminUsername: string;
     adminPassword?: string;
   };
+  /** Exemptions from the public-addresses-only rule of URL ingestion and crawling (ingest/fetch/address-policy.ts). */
+  urlFetch: { allowPrivate: boolean; allowedHosts: string[] };
   limits: { maxUploadBytes: number; maxQueryChars: number; maxDocumentChars: number; ingestTimeoutMs: number; maxMessageChars: number; urlFetchTimeoutMs: number; shutdownTimeoutMs: number };
   streaming: {
     /** SSE heartbeat comment / WebSocket ping interval. */
@@ -242,6 +242,33 @@ export function parseBackends(raw: string | undefined, defaultModel: string): Ll
     });
 }
 
+/**
+ * URL_FETCH_ALLOWED_HOSTS: comma-separated host names or IP literals (`wiki.corp`, `*.corp.example`, `10.0.0.5`,
+ * `[fd00::5]`), normalised as the URL parser does a host (lower case, no brackets, no trailing dot).
+ */
+export function parseAllowedHosts(raw: string | undefined): string[] {
+  if (!raw) return [];
+  return raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const wildcard = entry.startsWith("*.");
+      const rest = wildcard ? entry.slice(2) : entry;
+      let parsed: URL | undefined;
+      try {
+        parsed = new URL(`http://${rest}/`);
+      } catch {
+        /* refused below */
+      }
+      if (!parsed || /[/?#@*]/.test(rest) || parsed.port !== "" || parsed.hostname === "") {
+        throw new ConfigError(`URL_FETCH_ALLOWED_HOSTS entries are host names like wiki.corp or *.corp.example (no scheme, port or path), got '${entry}'`);
+      }
+      const host = parsed.hostname.toLowerCase().replace(/\.$/, "").replace(/^\[(.*)\]$/, "$1");
+      return wildcard ? `*.${host}` : host;
+    });
+}
+
 /** RETRIEVAL_WEIGHTS: `vector=1,keyword=0.8` */
 function parseWeights(raw: string | undefined): Record<string, number> {
   // heading 0.5: chosen on the tuning halves (StackFAQ even threads, sample-KB even questions; bench/faq-retrieval.ts,
@@ -319,10 +346,6 @@ export function loadConfig(env: Env = process.env): Config {
     },
     defaultTenant: str(env, "DEFAULT_TENANT", "default"),
     sampleKb: bool(env, "SAMPLE_KB", true),
-    urlFetch: {
-      allowPrivate: bool(env, "URL_FETCH_ALLOW_PRIVATE", false),
-      allowedHosts: (opt(env, "URL_FETCH_ALLOWED_HOSTS") ?? "").split(",").map((h) => h.trim().toLowerCase()).filter(Boolean),
-    },
     auth: {
       jwtSecret: secret(env, "JWT_SECRET", 32),
       accessTtlSeconds: int(env, "ACCESS_TOKEN_TTL_SECONDS", 900, 10, 86_400),
@@ -330,6 +353,10 @@ export function loadConfig(env: Env = process.env): Config {
       widgetTtlSeconds: int(env, "WIDGET_SESSION_TTL_SECONDS", 7200, 60, 7 * 86_400),
       adminUsername: str(env, "ADMIN_USERNAME", "admin"),
       adminPassword: secret(env, "ADMIN_PASSWORD", 12),
+    },
+    urlFetch: {
+      allowPrivate: bool(env, "URL_FETCH_ALLOW_PRIVATE", false),
+      allowedHosts: parseAllowedHosts(opt(env, "URL_FETCH_ALLOWED_HOSTS")),
     },
     limits: {
       maxUploadBytes: int(env, "MAX_UPLOAD_MB", 50, 1, 2048) * 1024 * 1024,

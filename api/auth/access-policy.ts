@@ -27,6 +27,8 @@ export const ACCESS_POLICY: Record<string, AccessRule> = {
   "GET /v1/auth/me": "customer",
   // Knowledge base: agents read it, admins change it
   "POST /v1/documents": "admin",
+  "POST /v1/documents/crawl": "admin",
+  "GET /v1/documents/crawl/:id": "admin",
   "GET /v1/ingest/jobs/:id": "admin",
   "GET /v1/documents": "agent",
   "GET /v1/documents/:id": "agent",
