@@ -221,14 +221,12 @@ function trustProxy(env: Env): TrustProxy {
   return n === 0 ? false : n;
 }
 
+/** The non-empty trimmed entries of a comma-separated variable. */
+const commaList = (raw: string | undefined): string[] => (raw ? raw.split(",").map((s) => s.trim()).filter(Boolean) : []);
+
 /** LLM_BASE_URLS: comma-separated `url[|model[|weight]]`, e.g. `http://gpu1:8000/v1|qwen2.5-7b|2,http://gpu2:8000/v1`. */
 export function parseBackends(raw: string | undefined, defaultModel: string): LlmBackendConfig[] {
-  if (!raw) return [];
-  return raw
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((entry) => {
+  return commaList(raw).map((entry) => {
       const [u = "", model, weight] = entry.split("|").map((p) => p.trim());
       try {
         const p = new URL(u);
@@ -247,12 +245,7 @@ export function parseBackends(raw: string | undefined, defaultModel: string): Ll
  * `[fd00::5]`), normalised as the URL parser does a host (lower case, no brackets, no trailing dot).
  */
 export function parseAllowedHosts(raw: string | undefined): string[] {
-  if (!raw) return [];
-  return raw
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((entry) => {
+  return commaList(raw).map((entry) => {
       const wildcard = entry.startsWith("*.");
       const rest = wildcard ? entry.slice(2) : entry;
       let parsed: URL | undefined;
