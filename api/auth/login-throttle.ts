@@ -1,70 +1,47 @@
 /**
- * Failed-login throttle per account and per IP, in the Cache port (Redis across replicas, in-process otherwise).
- * Each key counts failures in a fixed window; at `maxFailures` the key is blocked for the rest of the window.
- * Counting is read-then-write, so racing attempts may get a few more tries than the limit: the point is to make
- * guessing slow, not exact.
+ * Failed-login throttle per account and per IP on the edge's sliding-window RateLimiter (api/plugins/rate-limiter.ts,
+ * over the Cache port: Redis across replicas, in-process otherwise; atomic on Redis). Keys "acct:..." allow
+ * `maxFailures` failures per window, "ip:..." four times that (NAT shares addresses). A key at its limit blocks
+ * until its oldest failure leaves the window; a successful login clears the account's failures. If the cache
+ * fails the limiter lets the attempt through (fails open), as it does for requests.
  */
 import type { Cache } from "../../core/ports/cache";
+import { RateLimiter, type LimitRule } from "../plugins/rate-limiter";
 
 export interface LoginThrottleOptions {
-  /** Failures allowed per key in one window (default 5 per account; IPs get 4x that, NAT shares them). */
+  /** Failures allowed per account in one window (default 5; per IP 4x that). */
   maxFailures?: number;
   windowSeconds?: number;
 }
 
 export class LoginThrottle {
-  private readonly max: number;
-  private readonly windowSeconds: number;
+  private readonly limiter: RateLimiter;
+  private readonly account: LimitRule;
+  private readonly ip: LimitRule;
 
-  constructor(
-    private readonly cache: Cache,
-    o: LoginThrottleOptions = {},
-  ) {
-    this.max = o.maxFailures ?? 5;
-    this.windowSeconds = o.windowSeconds ?? 15 * 60;
+  constructor(cache: Cache, o: LoginThrottleOptions & { limiter?: RateLimiter } = {}) {
+    this.limiter = o.limiter ?? new RateLimiter({ cache });
+    const windowMs = (o.windowSeconds ?? 15 * 60) * 1000;
+    const max = o.maxFailures ?? 5;
+    this.account = { name: "login-account", limit: max, windowMs };
+    this.ip = { name: "login-ip", limit: max * 4, windowMs };
   }
 
-  private limitOf(key: string) {
-    return key.startsWith("ip:") ? this.max * 4 : this.max;
+  private ruleOf(key: string): LimitRule {
+    return key.startsWith("ip:") ? this.ip : this.account;
   }
 
   /** Seconds until the first blocked key frees, 0 when none is blocked. */
   async blocked(keys: string[]): Promise<number> {
-    const states = await Promise.all(keys.map((k) => this.read(k)));
-    let wait = 0;
-    for (let i = 0; i < keys.length; i++) {
-      const s = states[i];
-      if (s && s.n >= this.limitOf(keys[i]!)) wait = Math.max(wait, Math.ceil((s.until - Date.now()) / 1000));
-    }
-    return Math.max(0, wait);
+    const decisions = await Promise.all(keys.map((k) => this.limiter.peek(`login:${k}`, this.ruleOf(k))));
+    return Math.max(0, ...decisions.filter((d) => !d.allowed).map((d) => Math.ceil(d.retryAfterMs / 1000)));
   }
 
   async fail(keys: string[]): Promise<void> {
-    await Promise.all(
-      keys.map(async (k) => {
-        const s = (await this.read(k)) ?? { n: 0, until: Date.now() + this.windowSeconds * 1000 };
-        const ttl = Math.max(1, Math.ceil((s.until - Date.now()) / 1000));
-        await this.cache.set(this.key(k), JSON.stringify({ n: s.n + 1, until: s.until }), ttl);
-      }),
-    );
+    await Promise.all(keys.map((k) => this.limiter.hit(`login:${k}`, this.ruleOf(k))));
   }
 
   async reset(keys: string[]): Promise<void> {
-    await Promise.all(keys.map((k) => this.cache.delete(this.key(k))));
-  }
-
-  private key(k: string) {
-    return `login-fail:${k}`;
-  }
-
-  private async read(k: string): Promise<{ n: number; until: number } | null> {
-    const raw = await this.cache.get(this.key(k));
-    if (!raw) return null;
-    try {
-      const s = JSON.parse(raw) as { n: number; until: number };
-      return s.until > Date.now() ? s : null;
-    } catch {
-      return null;
-    }
+    await Promise.all(keys.map((k) => this.limiter.reset(`login:${k}`)));
   }
 }
