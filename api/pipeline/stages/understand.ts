@@ -20,8 +20,11 @@
  * Compound modifiers: "a 75 inch TV" is written "a 75-inch TV" (an indefinite article before a number and a word
  * that modify a noun makes one compound, as a catalogue writes it), so retrieval meets the catalogue's token.
  */
+import { ORDER, SKU, extractSlots } from "../slots";
 import { collapseWhitespace, foldForMatch, normalizeText, QUESTION_FRAME_WORDS, STOP_WORDS } from "../../../core/text";
-import type { HistoryTurn, Slots, StepStage, Understanding } from "../stage";
+import type { HistoryTurn, StepStage, Understanding } from "../stage";
+
+export { extractSlots } from "../slots";
 
 export type { HistoryTurn, Slots, Understanding } from "../stage";
 
@@ -34,10 +37,6 @@ export interface UnderstandOptions {
   maxReferenceTerms?: number;
 }
 
-const ORDER = /\b[A-Z]{2,4}-\d{5,10}\b|\b[A-Z]{2,4}-\d{4}-\d{3,8}\b/gi;
-const SKU = /\b[A-Z]{2,4}-[A-Z]{2,4}-\d{3,6}\b|\bSKU-?\d{3,8}\b/gi;
-const EMAIL = /\b[A-Z0-9._%+-]+@[A-Z0-9.-]+\.[A-Z]{2,}\b/gi;
-const ISO_DATE = /\b\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])\b/g;
 const WORD = /[\p{L}\p{N}]+(?:[-_.'’/][\p{L}\p{N}]+)*/gu;
 const PRONOUNS = new Set(["it", "its", "that", "this", "they", "them", "their", "those", "these"]);
 /** Pronouns that stand for a thing named before (replaced by the entity): "its", "it", "this one"... */
@@ -54,16 +53,6 @@ const ELLIPSIS: { re: RegExp; short: boolean }[] = [
 const ARTICLE = /^(?:the|a|an|my|our|your)\s+/i;
 
 const unique = (xs: string[]) => [...new Set(xs)];
-
-export function extractSlots(text: string): Slots {
-  const skus = unique((text.match(SKU) ?? []).map((s) => s.toUpperCase()));
-  return {
-    orderNumbers: unique((text.match(ORDER) ?? []).map((s) => s.toUpperCase())).filter((o) => !skus.includes(o)),
-    skus,
-    emails: unique((text.match(EMAIL) ?? []).map((s) => s.toLowerCase())),
-    dates: unique(text.match(ISO_DATE) ?? []),
-  };
-}
 
 interface Word {
   text: string;
