@@ -26,10 +26,13 @@ export function orderNumbersIn(text: string, collections: readonly PersonalColle
   return [...new Set(found)];
 }
 
-/** Postcodes the customer named as such ("my postcode is SW1A 1AA", "zip: 94107"). */
+/**
+ * Postcodes the customer named as such ("my postcode is SW1A 1AA", "zip: 94107", "postal code 1012 AB"): a token
+ * with a digit, and a second short part when it has a digit or is two capitals (not "94107 and").
+ */
 export function postcodesIn(text: string): string[] {
-  const POSTCODE = /\b(?:post\s?code|postal\s+code|zip(?:\s?code)?)\b\s*(?:is|:|=)?\s*([A-Za-z0-9][A-Za-z0-9 -]{1,8}[A-Za-z0-9])/gi;
-  return [...text.matchAll(POSTCODE)].map((m) => m[1]!.trim());
+  const POSTCODE = /\b(?:post\s?code|postal\s+code|zip(?:\s?code)?)\b\s*(?:is|:|=)?\s*((?=[a-z]*\d)[a-z0-9]{2,8})(?:([ -])([a-z0-9]{2,4})\b)?/gi;
+  return [...text.matchAll(POSTCODE)].map(([, first, sep, second]) => (second && (/\d/.test(second) || /^[A-Z]{2}$/.test(second)) ? `${first}${sep}${second}` : first!));
 }
 
 /** The proof a message brings: its first email and its first postcode. */
