@@ -1,6 +1,6 @@
 /**
  * The cost of authentication per request: POST /v1/search on the sample knowledge base through app.handle (no
- * network), in one process and one run, with (a) a JWT access token, (b) an API token sk_..., and (c) no
+ * network; rate limits off, they are not auth), in one process and one run, with (a) a JWT access token, (b) an API token sk_..., and (c) no
  * credential on the same route made public for the run. Phases are interleaved per round so drift hits all alike.
  *
  *   npx bun bench/auth-overhead.ts [--requests 2000] [--rounds 3]
@@ -19,7 +19,7 @@ const { values } = parseArgs({ options: { requests: { type: "string", default: "
 const N = Number(values.requests);
 const ROUNDS = Number(values.rounds);
 const dir = mkdtempSync(join(tmpdir(), "bench-auth-"));
-const services = await createServices(loadConfig({ DATA_DIR: dir, SAMPLE_KB: "true", ADMIN_PASSWORD: "bench-admin-password-0", LOG_LEVEL: "warn" }), { inMemoryDatabase: true, log: () => {} });
+const services = await createServices(loadConfig({ DATA_DIR: dir, SAMPLE_KB: "true", ADMIN_PASSWORD: "bench-admin-password-0", LOG_LEVEL: "warn", RATE_LIMIT_PER_TOKEN: "0", RATE_LIMIT_PER_IP: "0" }), { inMemoryDatabase: true, log: () => {} });
 const app = createApp(services);
 const jwt = await services.auth.accessToken({ id: "usr_bench", tenantId: services.config.defaultTenant, role: "agent", username: "bench", email: null }, 3600);
 const { token: sk } = await services.auth.createApiToken(services.config.defaultTenant, { name: "bench", role: "agent" }, null);

@@ -117,4 +117,14 @@ describe("loadConfig", () => {
     expect(() => parseBackends("ftp://x", "m")).toThrow(/LLM_BASE_URLS/);
     expect(() => parseBackends("http://x|m|-1", "m")).toThrow(/weight/);
   });
+
+  test("URL fetch exemptions: off by default; hosts normalised like the URL parser does; bad entries fail by name", () => {
+    expect(loadConfig({}).urlFetch).toEqual({ allowPrivate: false, allowedHosts: [] });
+    const c = loadConfig({ URL_FETCH_ALLOW_PRIVATE: "true", URL_FETCH_ALLOWED_HOSTS: " Wiki.Corp. , *.intra.example,127.0.0.1,[FD00::5],0x7f.1" });
+    expect(c.urlFetch).toEqual({ allowPrivate: true, allowedHosts: ["wiki.corp", "*.intra.example", "127.0.0.1", "fd00::5", "127.0.0.1"] });
+    for (const bad of ["http://wiki.corp", "wiki.corp:8080", "wiki.corp/path", "user@wiki.corp", "*", "a*.b"]) {
+      expect(() => loadConfig({ URL_FETCH_ALLOWED_HOSTS: bad })).toThrow(/URL_FETCH_ALLOWED_HOSTS/);
+    }
+    expect(() => loadConfig({ URL_FETCH_ALLOW_PRIVATE: "maybe" })).toThrow(/URL_FETCH_ALLOW_PRIVATE/);
+  });
 });

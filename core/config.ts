@@ -79,6 +79,8 @@ export interface Config {
     adminUsername: string;
     adminPassword?: string;
   };
+  /** Exemptions from the public-addresses-only rule of URL ingestion and crawling (ingest/fetch/address-policy.ts). */
+  urlFetch: { allowPrivate: boolean; allowedHosts: string[] };
   limits: { maxUploadBytes: number; maxQueryChars: number; maxDocumentChars: number; ingestTimeoutMs: number; maxMessageChars: number; urlFetchTimeoutMs: number; shutdownTimeoutMs: number };
   streaming: {
     /** SSE heartbeat comment / WebSocket ping interval. */
@@ -219,14 +221,12 @@ function trustProxy(env: Env): TrustProxy {
   return n === 0 ? false : n;
 }
 
+/** The non-empty trimmed entries of a comma-separated variable. */
+const commaList = (raw: string | undefined): string[] => (raw ? raw.split(",").map((s) => s.trim()).filter(Boolean) : []);
+
 /** LLM_BASE_URLS: comma-separated `url[|model[|weight]]`, e.g. `http://gpu1:8000/v1|qwen2.5-7b|2,http://gpu2:8000/v1`. */
 export function parseBackends(raw: string | undefined, defaultModel: string): LlmBackendConfig[] {
-  if (!raw) return [];
-  return raw
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((entry) => {
+  return commaList(raw).map((entry) => {
       const [u = "", model, weight] = entry.split("|").map((p) => p.trim());
       try {
         const p = new URL(u);
@@ -237,6 +237,28 @@ export function parseBackends(raw: string | undefined, defaultModel: string): Ll
       const w = weight === undefined || weight === "" ? 1 : Number(weight);
       if (!Number.isFinite(w) || w <= 0) throw new ConfigError(`LLM_BASE_URLS weight must be a positive number, got '${weight}'`);
       return { url: u.replace(/\/+$/, ""), model: model || defaultModel, weight: w };
+    });
+}
+
+/**
+ * URL_FETCH_ALLOWED_HOSTS: comma-separated host names or IP literals (`wiki.corp`, `*.corp.example`, `10.0.0.5`,
+ * `[fd00::5]`), normalised as the URL parser does a host (lower case, no brackets, no trailing dot).
+ */
+export function parseAllowedHosts(raw: string | undefined): string[] {
+  return commaList(raw).map((entry) => {
+      const wildcard = entry.startsWith("*.");
+      const rest = wildcard ? entry.slice(2) : entry;
+      let parsed: URL | undefined;
+      try {
+        parsed = new URL(`http://${rest}/`);
+      } catch {
+        /* refused below */
+      }
+      if (!parsed || /[/?#@*]/.test(rest) || parsed.port !== "" || parsed.hostname === "") {
+        throw new ConfigError(`URL_FETCH_ALLOWED_HOSTS entries are host names like wiki.corp or *.corp.example (no scheme, port or path), got '${entry}'`);
+      }
+      const host = parsed.hostname.toLowerCase().replace(/\.$/, "").replace(/^\[(.*)\]$/, "$1");
+      return wildcard ? `*.${host}` : host;
     });
 }
 
@@ -324,6 +346,10 @@ export function loadConfig(env: Env = process.env): Config {
       widgetTtlSeconds: int(env, "WIDGET_SESSION_TTL_SECONDS", 7200, 60, 7 * 86_400),
       adminUsername: str(env, "ADMIN_USERNAME", "admin"),
       adminPassword: secret(env, "ADMIN_PASSWORD", 12),
+    },
+    urlFetch: {
+      allowPrivate: bool(env, "URL_FETCH_ALLOW_PRIVATE", false),
+      allowedHosts: parseAllowedHosts(opt(env, "URL_FETCH_ALLOWED_HOSTS")),
     },
     limits: {
       maxUploadBytes: int(env, "MAX_UPLOAD_MB", 50, 1, 2048) * 1024 * 1024,

@@ -110,7 +110,14 @@ export const edgePlugin = (o: EdgeOptions) => {
         return form;
       }
       if (!isJsonType(contentType)) throw unsupported(forms.has(route));
-      const text = new TextDecoder().decode(await readBody(request, o.maxBodyBytes));
+      let text: string;
+      try {
+        // JSON is UTF-8 (RFC 8259): bytes that are not are refused, not silently replaced with U+FFFD.
+        text = new TextDecoder("utf-8", { fatal: true }).decode(await readBody(request, o.maxBodyBytes));
+      } catch (e) {
+        if (e instanceof TypeError) throw errors.badRequest("INVALID_UTF8", "the request body is not valid UTF-8");
+        throw e;
+      }
       if (!text.trim()) throw errors.badRequest("MALFORMED_JSON", "the request body is empty; send a JSON object (or no body and no content type)");
       let value: unknown;
       try {

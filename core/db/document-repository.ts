@@ -3,7 +3,7 @@
  * any other version are invisible to readers (they are being written, or are about to be removed), which is
  * what lets a re-ingest swap a document in every index at once.
  */
-import { and, asc, count, desc, eq, gt, ilike, inArray, lt, ne, or, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, ilike, inArray, lt, ne, or, sql, type SQL } from "drizzle-orm";
 import { errors } from "../errors";
 import type { ActiveChunk, ActiveChunkReader, ChunkInfo, DocumentInfo, DocumentListQuery, RecordInfo } from "../ports/store";
 import type { Db } from "./client";
@@ -241,22 +241,29 @@ export class DocumentRepository implements ActiveChunkReader {
   }
 
   async findRecords(tenantId: string, collection: string, key: string): Promise<RecordInfo[]> {
+    return this.activeRecords(and(eq(records.tenantId, tenantId), eq(records.collection, collection), eq(records.key, key)));
+  }
+
+  /** Records of their document's active version matching `where`. */
+  private activeRecords(where: SQL | undefined) {
     return this.db
-      .select({
-        id: records.id,
-        tenantId: records.tenantId,
-        documentId: records.documentId,
-        version: records.version,
-        collection: records.collection,
-        key: records.key,
-        rowNumber: records.rowNumber,
-        data: records.data,
-      })
+      .select(recordColumns)
       .from(records)
       .innerJoin(documents, and(eq(documents.id, records.documentId), eq(documents.version, records.version)))
-      .where(and(eq(records.tenantId, tenantId), eq(records.collection, collection), eq(records.key, key)));
+      .where(where);
   }
 }
+
+const recordColumns = {
+  id: records.id,
+  tenantId: records.tenantId,
+  documentId: records.documentId,
+  version: records.version,
+  collection: records.collection,
+  key: records.key,
+  rowNumber: records.rowNumber,
+  data: records.data,
+};
 
 const chunkColumns = {
   id: chunks.id,

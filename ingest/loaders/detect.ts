@@ -42,6 +42,9 @@ const EXTENSIONS: Record<string, DocumentFormat> = {
   tsv: "csv",
 };
 
+/** The format a file extension (without the dot) names, if it is a supported one. */
+export const formatOfExtension = (ext: string): DocumentFormat | undefined => EXTENSIONS[ext.toLowerCase()];
+
 const MIMES: Record<string, DocumentFormat> = {
   "application/pdf": "pdf",
   "application/x-pdf": "pdf",

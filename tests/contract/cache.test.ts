@@ -2,8 +2,8 @@
  * Contract suite of the Cache port, run against every adapter: in-process always, Redis when TEST_REDIS_URL is
  * set (.ci/run sets it). Each Redis run uses its own key prefix and removes its keys afterwards.
  */
+import { deleteRedisKeys } from "../support/peers";
 import { afterAll, describe, expect, test } from "bun:test";
-import { Redis } from "ioredis";
 import { isAppError } from "../../core/errors";
 import { MemoryCache, type CacheAdapter } from "../../core/stores/memory-cache";
 import { RedisCache } from "../../core/stores/redis-cache";
@@ -18,12 +18,7 @@ if (REDIS) adapters.push(["redis", () => RedisCache.connect({ url: REDIS, keyPre
 
 afterAll(async () => {
   await Promise.all(opened.map((c) => c.close()));
-  if (REDIS) {
-    const r = new Redis(REDIS);
-    const keys = await r.keys(`${prefix}*`);
-    if (keys.length) await r.del(...keys);
-    await r.quit();
-  }
+  if (REDIS) await deleteRedisKeys(REDIS, prefix);
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

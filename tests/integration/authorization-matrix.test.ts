@@ -84,6 +84,8 @@ describe("authorization matrix", () => {
     const all = (app.routes as unknown as { method: string; path: string }[]).map((r) => ruleKey(r.method, r.path));
     expect(all.length).toBeGreaterThan(30);
     expect(all.filter((k) => !(k in ACCESS_POLICY))).toEqual([]);
+    // And no rule for a route that does not exist (a stale rule would hide a renamed route's missing one).
+    expect(Object.keys(ACCESS_POLICY).filter((k) => !all.includes(k))).toEqual([]);
   });
 
   /** The real id of tenant A's resource a path parameter names. */
@@ -139,6 +141,51 @@ describe("authorization matrix", () => {
       expect(wrong).toEqual([]);
     }, 60_000);
   }
+
+  test("malformed bodies to every JSON route: 4xx, never 500, and nothing stored changes", async () => {
+    const counts = async () => {
+      const db = t.services.stores.database.db;
+      const n = async (table: string) => Number(((await db.execute(`select count(*)::int as n from ${table}`)) as unknown as { rows?: { n: number }[] }).rows?.[0]?.n ?? JSON.stringify(await db.execute(`select count(*)::int as n from ${table}`)));
+      return { documents: await n("documents"), conversations: await n("conversations"), messages: await n("messages"), users: await n("users"), tokens: await n("api_tokens"), tenants: await n("tenants") };
+    };
+    const before = await counts();
+    const deep = "[".repeat(5000) + "]".repeat(5000);
+    const wrongTypes = JSON.stringify(Object.fromEntries(
+      ["metadata", "content", "query", "username", "password", "refreshToken", "text", "title", "url", "rating", "name", "role", "id", "messages", "model", "tenant", "email", "expectedVersion", "adminUsername", "adminPassword", "maxPages"].map((k) => [k, { nested: [k] }]),
+    ));
+    // Each is malformed for every route: unknown fields are dropped (normalize), so a body is invalid for a route
+    // only through a field it has; the "wrong types" and "2 MB" bodies are checked where the route has such a field.
+    const bodies: [string, BodyInit][] = [
+      ["truncated JSON", '{"a": '],
+      ["an array", "[1, 2, 3]"],
+      ["wrong types everywhere", wrongTypes],
+      ["a NUL character", JSON.stringify({ content: "a\u0000b", query: "a\u0000b", username: "a\u0000b", text: "a\u0000b", title: "t" })],
+      ["deep nesting", deep],
+      ["a 2 MB string", JSON.stringify({ content: "x".repeat(2_000_000), query: "x".repeat(2_000_000), text: "x".repeat(2_000_000), title: "x".repeat(2_000_000) })],
+      ["invalid UTF-8", new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0xc3, 0x28, 0x22, 0x7d])],
+    ];
+    const wrong: string[] = [];
+    let conversationsCreated = 0;
+    for (const { method, path } of routes()) {
+      if (method === "GET" || method === "DELETE") continue;
+      for (const [what, body] of bodies) {
+        const res = await app.handle(
+          new Request(`http://localhost${realPath(path)}`, { method, headers: { authorization: `Bearer ${tokens.admin}`, "content-type": "application/json" }, body }),
+        );
+        const mayPass = (what === "wrong types everywhere" || what === "a 2 MB string") && res.status < 300;
+        if (res.status >= 500 || (res.status < 400 && !mayPass)) wrong.push(`${method} ${path} with ${what}: ${res.status}`);
+        if (mayPass) {
+          // A body whose only wrong fields are ones the route does not have is a valid request.
+          if (method === "POST" && path === "/v1/conversations") conversationsCreated++;
+          await res.body?.cancel();
+          continue;
+        }
+        else if (!((await res.json().catch(() => ({}))) as Json).error) wrong.push(`${method} ${path} with ${what}: no error body`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(await counts()).toEqual({ ...before, conversations: before.conversations + conversationsCreated });
+  }, 120_000);
 
   test("nothing of tenant A changed under the foreign callers", async () => {
     const conv = await json(await call("GET", `/v1/conversations/${ids.conversation}`, "customer"));

@@ -29,7 +29,8 @@ for (const kind of DB_KINDS) {
     const docs = async () => (await t.services.stores.documents.list({ tenantId: t.config.defaultTenant, limit: 200, offset: 0 })).items;
 
     beforeAll(async () => {
-      t = await testServices(kind, { URL_FETCH_TIMEOUT_MS: "300" });
+      // The slow server listens on 127.0.0.1, which URL ingestion refuses unless the host is allowed.
+      t = await testServices(kind, { URL_FETCH_TIMEOUT_MS: "300", URL_FETCH_ALLOWED_HOSTS: "127.0.0.1" });
       app = authedApp(t.services);
       slow = Bun.serve({
         port: 0,

@@ -40,7 +40,8 @@ for (const kind of DB_KINDS) {
     };
 
     beforeAll(async () => {
-      t = await testServices(kind, { MAX_UPLOAD_MB: "1" });
+      // The local test servers listen on 127.0.0.1, which URL ingestion refuses unless the host is allowed.
+      t = await testServices(kind, { MAX_UPLOAD_MB: "1", URL_FETCH_ALLOWED_HOSTS: "127.0.0.1" });
       app = authedApp(t.services);
     }, 120_000);
     afterAll(async () => {

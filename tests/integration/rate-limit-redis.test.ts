@@ -6,14 +6,13 @@
  */
 import { afterAll, describe, expect, test } from "bun:test";
 import { Elysia } from "elysia";
-import { Redis } from "ioredis";
 import { Registry } from "prom-client";
 import { errorsPlugin } from "../../api/plugins/errors";
 import { rateLimitPlugin } from "../../api/plugins/rate-limit";
 import { RateLimiter } from "../../api/plugins/rate-limiter";
 import type { RateLimitConfig } from "../../core/config";
 import { RedisCache } from "../../core/stores/redis-cache";
-import { freePort, TcpProxy, waitUntil } from "../support/peers";
+import { freePort, TcpProxy, waitUntil, deleteRedisKeys } from "../support/peers";
 
 const REDIS = process.env.TEST_REDIS_URL;
 if (!REDIS) console.warn("TEST_REDIS_URL is not set: the Redis rate-limit suite is skipped.");
@@ -23,12 +22,7 @@ const opened: RedisCache[] = [];
 
 afterAll(async () => {
   await Promise.all(opened.map((c) => c.close()));
-  if (REDIS) {
-    const r = new Redis(REDIS);
-    const keys = await r.keys(`${prefix}*`);
-    if (keys.length) await r.del(...keys);
-    await r.quit();
-  }
+  if (REDIS) await deleteRedisKeys(REDIS, prefix);
 });
 
 /** One replica: its own Redis connection, limiter, metrics and app. */

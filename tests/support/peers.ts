@@ -155,3 +155,12 @@ export class TcpProxy {
     this.sockets.clear();
   }
 }
+
+/** Deletes a test's keys (every key under `prefix`) from the Redis at `url`. */
+export async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
+  const { default: Redis } = await import("ioredis");
+  const r = new Redis(url);
+  const keys = await r.keys(`${prefix}*`);
+  if (keys.length) await r.del(...keys);
+  await r.quit();
+}

@@ -1,7 +1,10 @@
 /** Documents: upload (multipart or JSON) as ingestion jobs, list, get with chunks, delete. */
 import { createHash } from "node:crypto";
-import { AppError, errors } from "../../../core/errors";
+import { errors } from "../../../core/errors";
 import type { JobInfo } from "../../../core/ports/store";
+import type { AddressPolicy } from "../../../ingest/fetch/address-policy";
+import { safeFetch, type Resolver } from "../../../ingest/fetch/safe-fetch";
+import { urlFileName } from "../../../ingest/fetch/url-file-name";
 import { detectFormat } from "../../../ingest/loaders";
 import type { IngestRequest } from "../../../ingest/pipeline";
 import type { Services } from "../../services";
@@ -16,6 +19,10 @@ export interface UploadContext {
   fetch?: typeof fetch;
   /** Time limit for fetching a {url} document, headers and body (URL_FETCH_TIMEOUT_MS). */
   fetchTimeoutMs?: number;
+  /** Which hosts a {url} may reach (config.urlFetch); default: public addresses only. */
+  urlPolicy?: AddressPolicy;
+  /** Host name resolver (tests); default node:dns lookup. */
+  resolve?: Resolver;
 }
 
 /**
@@ -68,7 +75,7 @@ export async function requestFromForm(form: FormData, ctx: UploadContext): Promi
     bytes,
     filename: name,
     mimeType: file.type || undefined,
-    title: field("title"),
+    title: checkTitle(field("title")),
     docType: checkDocType(field("docType")),
     tags: parseTags(field("tags")),
   };
@@ -84,7 +91,7 @@ export async function requestFromJson(raw: unknown, ctx: UploadContext): Promise
     if (v !== undefined && typeof v !== "string") throw errors.invalid("INVALID_FIELD", `${name} must be a string`);
     return typeof v === "string" && v.trim() ? v : undefined;
   };
-  const title = str(b.title, "title")?.trim();
+  const title = checkTitle(str(b.title, "title")?.trim());
   const text = str(b.text, "text");
   const url = str(b.url, "url")?.trim();
   const source = sourceIdOf({ sourceId: str(b.sourceId, "sourceId")?.trim(), source: str(b.source, "source")?.trim() });
@@ -106,42 +113,20 @@ export async function requestFromJson(raw: unknown, ctx: UploadContext): Promise
   throw errors.invalid("TEXT_OR_URL", "a JSON document needs either text (with a title) or url");
 }
 
+/**
+ * Fetches a {url} document through the guarded fetcher (ingest/fetch/safe-fetch.ts): public addresses only unless
+ * the configuration exempts a host (422 URL_NOT_ALLOWED), redirects re-checked, one time limit (504
+ * URL_FETCH_TIMEOUT), the body capped at the upload limit while it streams (413).
+ */
 async function fetchUrl(url: string, ctx: UploadContext): Promise<Pick<IngestRequest, "bytes" | "filename" | "mimeType">> {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw errors.invalid("INVALID_URL", `'${url}' is not a valid URL`);
-  }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw errors.invalid("INVALID_URL", "url must be http or https");
-  const limitMs = ctx.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS;
-  const signal = AbortSignal.timeout(limitMs);
-  // The time limit covers the headers and the body; a timeout is 504, any other network failure 422.
-  const failed = (e: unknown) =>
-    signal.aborted || (e as Error)?.name === "TimeoutError"
-      ? new AppError({ code: "URL_FETCH_TIMEOUT", message: `${url} did not answer within ${limitMs} ms (URL_FETCH_TIMEOUT_MS)`, category: "unavailable", status: 504, retryable: true, cause: e })
-      : errors.invalid("URL_UNREACHABLE", `could not fetch ${url}: ${(e as Error)?.message ?? "network error"}`);
-  let res: Response;
-  try {
-    res = await (ctx.fetch ?? fetch)(parsed, { signal, redirect: "follow" });
-  } catch (e) {
-    throw failed(e);
-  }
-  if (!res.ok) {
-    await res.body?.cancel().catch(() => {});
-    throw errors.invalid("URL_FETCH_FAILED", `fetching ${url} answered HTTP ${res.status}`);
-  }
-  const declared = Number(res.headers.get("content-length") ?? 0);
-  if (declared > ctx.maxBytes) throw errors.tooLarge("UPLOAD_TOO_LARGE", `${url} is ${declared} bytes; the limit is ${ctx.maxBytes}`);
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await res.arrayBuffer());
-  } catch (e) {
-    throw failed(e);
-  }
-  if (bytes.byteLength > ctx.maxBytes) throw errors.tooLarge("UPLOAD_TOO_LARGE", `${url} is ${bytes.byteLength} bytes; the limit is ${ctx.maxBytes}`);
-  const name = decodeURIComponent(parsed.pathname.split("/").filter(Boolean).pop() ?? "") || parsed.hostname;
-  return { bytes, filename: name, mimeType: res.headers.get("content-type")?.split(";")[0]?.trim() || undefined };
+  const got = await safeFetch(url, {
+    policy: ctx.urlPolicy,
+    timeoutMs: ctx.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS,
+    maxBytes: ctx.maxBytes,
+    fetch: ctx.fetch,
+    resolve: ctx.resolve,
+  });
+  return { bytes: got.bytes, filename: urlFileName(got.url, got.mimeType), mimeType: got.mimeType };
 }
 
 function parseTags(raw: string | undefined): string[] | undefined {
@@ -158,7 +143,7 @@ function parseTags(raw: string | undefined): string[] | undefined {
   return checkTags(raw.split(",").map((t) => t.trim()).filter(Boolean));
 }
 
-function checkTags(tags: string[] | undefined): string[] | undefined {
+export function checkTags(tags: string[] | undefined): string[] | undefined {
   if (!tags) return undefined;
   if (tags.length > MAX_TAGS) throw errors.invalid("TOO_MANY_TAGS", `at most ${MAX_TAGS} tags`);
   if (tags.some((t) => !t.trim() || t.length > 64 || t.includes("|"))) {
@@ -167,7 +152,14 @@ function checkTags(tags: string[] | undefined): string[] | undefined {
   return tags.map((t) => t.trim());
 }
 
-function checkDocType(v: string | undefined): string | undefined {
+const MAX_TITLE_CHARS = 500;
+
+function checkTitle(title: string | undefined): string | undefined {
+  if (title !== undefined && title.length > MAX_TITLE_CHARS) throw errors.invalid("TITLE_TOO_LONG", `the title is ${title.length} characters; the limit is ${MAX_TITLE_CHARS}`);
+  return title;
+}
+
+export function checkDocType(v: string | undefined): string | undefined {
   if (v === undefined) return undefined;
   if (!/^[a-z0-9][a-z0-9_-]{0,63}$/i.test(v)) throw errors.invalid("INVALID_DOC_TYPE", "docType must be 1-64 letters, digits, '-' or '_'");
   return v;
