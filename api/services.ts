@@ -37,7 +37,7 @@ import { runStartup } from "./startup";
 import { AccountRepository } from "../core/db/account-repository";
 import { AuditRepository } from "../core/db/audit-repository";
 import { AuthService } from "./auth/auth-service";
-import { OrderLookup } from "./orders/order-lookup";
+import { createOrderLookup } from "./orders/order-lookup";
 
 export type { ComponentState, Health } from "./modules/health/service";
 
@@ -137,7 +137,7 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
   const auth = await AuthService.open({ config, accounts: new AccountRepository(stores.database.db), audit, kbState: stores.kbState, cache, log });
   await auth.bootstrap();
   const answerPipeline = createAnswerPipeline(
-    { config, retriever, generator, fallbackGenerator, conversations, embedder: () => stores.embedder.current(), metrics, orders: new OrderLookup(stores.documents) },
+    { config, retriever, generator, fallbackGenerator, conversations, embedder: () => stores.embedder.current(), metrics, orders: createOrderLookup(stores) },
   );
   const streamBuffer = new StreamBuffer(cache, { ttlSeconds: config.streaming.bufferTtlSeconds });
   const answers = new AnswerStreams({ pipeline: answerPipeline, buffer: streamBuffer, streaming: config.streaming, log });

@@ -1,13 +1,15 @@
 /**
  * Work done once when the API starts, in one place: jobs a crash interrupted are marked failed (embedded
  * database only: with PostgreSQL another replica may be running them), rows of versions that never became
- * active are swept, and on a first start the sample knowledge base is ingested.
+ * active are swept, tables ingested before personal tables existed are taken out of the shared indexes when
+ * personal, and on a first start the sample knowledge base is ingested.
  */
 import type { Config } from "../core/config";
 import type { Stores } from "../core/stores/open-stores";
 import type { IngestionPipeline } from "../ingest/pipeline";
 import { sampleKbRequests } from "../ingest/sample-kb";
 import { personalColumns } from "../ingest/loaders/personal-columns";
+import { PersonalRecordRepository } from "../core/db/personal-record-repository";
 
 /** Half-written versions older than this are orphans (no ingest runs that long). */
 const ORPHAN_AGE_MS = 60 * 60 * 1000;
@@ -32,17 +34,24 @@ const quote = (v: string) => `"${v.replace(/"/g, '""')}"`;
 
 /**
  * Tables ingested before personal tables existed have their rows (emails, tracking numbers) in the shared
- * indexes. Each CSV document whose records have personal columns is re-ingested from its records, so a new
- * version with records only replaces the indexed one in every index at once.
+ * indexes (vector, keyword, heading, chunk cache), and re-sending the same bytes would be "unchanged". Each CSV
+ * document never checked for personal columns is checked on its records: a personal one is re-ingested from its
+ * records, so a new version with records only replaces the indexed one in every index at once (the old
+ * version's chunks are removed like on any re-ingest); any other is marked checked, so a start reads it once.
  */
-export async function unindexPersonalTables(stores: Pick<Stores, "documents">, pipeline: Pick<IngestionPipeline, "ingest">, log: (line: string) => void): Promise<number> {
+export async function unindexPersonalTables(stores: Pick<Stores, "database">, pipeline: Pick<IngestionPipeline, "ingest">, log: (line: string) => void): Promise<number> {
+  const repo = new PersonalRecordRepository(stores.database.db);
   let n = 0;
-  for (const doc of await stores.documents.unmarkedTables()) {
-    const rows = await stores.documents.recordsOf(doc.tenantId, doc.id);
+  for (const doc of await repo.uncheckedTables()) {
+    const rows = await repo.rowsOf(doc.tenantId, doc.id);
     const columns = (doc.metadata as { columns?: unknown }).columns;
     const headers = Array.isArray(columns) && columns.every((c) => typeof c === "string") ? (columns as string[]) : Object.keys(rows[0] ?? {});
-    if (!rows.length || !personalColumns(headers, rows.map((r) => headers.map((h) => r[h] ?? ""))).length) continue;
-    const csv = [headers, ...rows.map((r) => headers.map((h) => r[h] ?? ""))].map((line) => line.map(quote).join(",")).join("\n");
+    const cells = rows.map((r) => headers.map((h) => r[h] ?? ""));
+    if (!rows.length || !personalColumns(headers, cells).length) {
+      await repo.markNotPersonal(doc.tenantId, doc.id, doc.version);
+      continue;
+    }
+    const csv = [headers, ...cells].map((line) => line.map(quote).join(",")).join("\n");
     const filename = (doc.metadata as { filename?: unknown }).filename;
     await pipeline.ingest({
       tenantId: doc.tenantId,

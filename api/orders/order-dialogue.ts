@@ -1,31 +1,97 @@
 /**
- * The words of the order dialogue: the stage's requests for proof, how a reply to one is recognised (the order
- * number named earlier in the conversation), and postcodes the customer names as such.
+ * The words of the order dialogue, shared by the route and order-status stages: which order a message is about
+ * (an order number of a personal table's key shape, or the one a pending request for proof was about), the
+ * proof it brings (an email, a postcode named as such), the requests for proof and the verified answer.
  */
+import type { PersonalCollection } from "../../core/db/personal-record-repository";
+import { keysIn } from "../../ingest/loaders/key-pattern";
 import { extractSlots } from "../pipeline/slots";
 import type { HistoryTurn } from "../pipeline/stage";
+import type { OrderProof, VerifiedOrder } from "./order-lookup";
 
-export const ASK = "To look up an order I first need to check that it is yours: please send the order number together with the email address (or postcode) used for the order.";
-export const NO_MATCH = "I could not match those details to an order. Please check the order number and send it again with the email address (or postcode) used for the order.";
-/** How the requests for proof begin (a reply to one continues the lookup). */
-const ASKED_FOR_PROOF = [ASK.slice(0, 40), NO_MATCH.slice(0, 40)];
+/** Asked when the customer has not proved the order is theirs (or named no order). Says nothing about the order. */
+export const ASK =
+  "To look up an order I first need to check that it is yours: please send the order number together with the email address (or postcode) used for the order.";
+/** Said when the proof does not match: the same for a wrong email, a wrong postcode and an order that does not exist. */
+export const NO_MATCH =
+  "I could not match those details to an order. Please check the order number and send it again with the email address (or postcode) used for the order.";
+const ASKED_FOR_PROOF = [ASK, NO_MATCH];
 
-/** The order number of the conversation's pending verification, if the last assistant turn asked for proof. */
-export function pendingOrder(history: readonly HistoryTurn[]): string | undefined {
-  const lastAssistant = [...history].reverse().find((t) => t.role === "assistant");
-  if (!lastAssistant || !ASKED_FOR_PROOF.some((p) => lastAssistant.content.startsWith(p))) return undefined;
-  for (let i = history.length - 1; i >= 0; i--) {
+/**
+ * The order numbers a text names: by the key shape of each personal table that has one; a table whose keys have
+ * no regular shape falls back to the generic order-number slot (understand's). Upper-cased, unique.
+ */
+export function orderNumbersIn(text: string, collections: readonly PersonalCollection[]): string[] {
+  const found = collections.flatMap((c) => (c.keyPattern ? keysIn(text, c.keyPattern) : extractSlots(text).orderNumbers));
+  return [...new Set(found)];
+}
+
+/**
+ * Postcodes the customer named as such ("my postcode is SW1A 1AA", "zip: 94107", "postal code 1012 AB"): a token
+ * with a digit, and a second short part when it has a digit or is two capitals (not "94107 and").
+ */
+export function postcodesIn(text: string): string[] {
+  const POSTCODE = /\b(?:post\s?code|postal\s+code|zip(?:\s?code)?)\b\s*(?:is|:|=)?\s*((?=[a-z]*\d)[a-z0-9]{2,8})(?:([ -])([a-z0-9]{2,4})\b)?/gi;
+  return [...text.matchAll(POSTCODE)].map(([, first, sep, second]) => (second && (/\d/.test(second) || /^[A-Z]{2}$/.test(second)) ? `${first}${sep}${second}` : first!));
+}
+
+/** The proof a message brings: its first email and its first postcode. */
+export function proofIn(text: string): OrderProof {
+  const email = extractSlots(text).emails[0];
+  const postcode = postcodesIn(text)[0];
+  return { ...(email ? { email } : {}), ...(postcode ? { postcode } : {}) };
+}
+
+/** The order a pending verification is about: set when the last assistant turn asked for proof. */
+export function pendingOrder(history: readonly HistoryTurn[], collections: readonly PersonalCollection[]): string | undefined {
+  const last = history.findLastIndex((t) => t.role === "assistant");
+  if (last < 0 || !ASKED_FOR_PROOF.includes(history[last]!.content.trim())) return undefined;
+  for (let i = last - 1; i >= 0; i--) {
     const t = history[i]!;
     if (t.role !== "user") continue;
-    const o = extractSlots(t.content).orderNumbers[0];
+    const o = orderNumbersIn(t.content, collections)[0];
     if (o) return o;
   }
   return undefined;
 }
 
-const POSTCODE = /\b(?:post\s?code|postal\s+code|zip(?:\s?code)?)\b\s*(?:is|:|=)?\s*([A-Za-z0-9][A-Za-z0-9 -]{1,8}[A-Za-z0-9])/gi;
+export interface OrderRequest {
+  /** The order asked about: named in the message, or the pending one. */
+  orderNumber?: string;
+  proof: OrderProof;
+  /** The message names an order, or brings proof for a pending request. */
+  aboutOrder: boolean;
+}
 
-/** Postcodes the customer named as such ("my postcode is SW1A 1AA", "zip: 94107"). */
-export function postcodesIn(text: string): string[] {
-  return [...text.matchAll(POSTCODE)].map((m) => m[1]!.trim());
+/** What a message asks of the order lookup (nothing when the tenant has no personal table). */
+export function orderRequest(content: string, history: readonly HistoryTurn[], collections: readonly PersonalCollection[]): OrderRequest {
+  const proof = proofIn(content);
+  if (!collections.length) return { proof, aboutOrder: false };
+  const named = orderNumbersIn(content, collections)[0];
+  if (named) return { orderNumber: named, proof, aboutOrder: true };
+  const pending = proof.email || proof.postcode ? pendingOrder(history, collections) : undefined;
+  return pending ? { orderNumber: pending, proof, aboutOrder: true } : { proof, aboutOrder: false };
+}
+
+/** The fields an order answer states, in this order, by common column names (only those the row has). */
+const SAY: Array<[RegExp, string]> = [
+  [/(^|_)(status|state)($|_)/, "status"],
+  [/carrier|courier|shipping_?method/, "carrier"],
+  [/tracking/, "tracking number"],
+  [/estimated|delivery|eta|arriv/, "estimated delivery"],
+  [/order_?date|ordered|placed|purchase_?date|created/, "order date"],
+];
+const normName = (h: string) => h.toLowerCase().trim().replace(/[^a-z0-9]+/g, "_").replace(/^_|_$/g, "");
+
+/** "Order VM-100202: status delivered; carrier UPS; tracking number 1Z...; ..." (never a personal field). */
+export function describeOrder(order: VerifiedOrder): string {
+  const used = new Set<string>();
+  const parts: string[] = [];
+  for (const [re, label] of SAY) {
+    const col = Object.keys(order.fields).find((c) => !used.has(c) && order.fields[c]?.trim() && re.test(normName(c)));
+    if (!col) continue;
+    used.add(col);
+    parts.push(`${label}: ${order.fields[col]!.trim()}`);
+  }
+  return parts.length ? `Order ${order.key}: ${parts.join("; ")}.` : `Order ${order.key} has no status details yet.`;
 }

@@ -1,52 +1,92 @@
 /**
- * Verified lookups in personal tables (orders): a row is shown only to a customer who proves it is theirs, by
- * an email or postcode that matches the row, or by being signed in with the row's email. Otherwise the result
- * is one constant "not verified", the same whether the order does not exist, the proof is missing or wrong, so
- * nothing tells a stranger that an order number is real.
+ * Verified lookups in personal tables (orders): a row is shown only to a customer who proves it is theirs, by an
+ * email or a postcode that matches a personal field of the row, or by being signed in with the row's email
+ * (`verifiedEmail`). Otherwise the result is one constant "not verified", the same whether the order does not
+ * exist, the proof is missing or the proof is wrong: one indexed query in every case, so neither the answer nor
+ * its timing tells a stranger that an order number is real. A verified result carries the row without its
+ * personal columns (nothing to echo back).
  */
-import type { DocumentRepository } from "../../core/db/document-repository";
+import { PersonalRecordRepository, type PersonalCollection, type PersonalRecord } from "../../core/db/personal-record-repository";
+import type { Stores } from "../../core/stores/open-stores";
 
 export interface OrderProof {
-  emails: string[];
-  postcodes: string[];
-  /** The signed-in customer's email (an account linked to its orders). */
+  email?: string;
+  postcode?: string;
+}
+
+export interface OrderLookupRequest {
+  tenantId: string;
+  orderNumber: string;
+  proof?: OrderProof;
+  /** A signed-in customer's email (an account proves it owns that email's orders). */
   verifiedEmail?: string;
 }
 
-export type OrderLookupResult = { verified: true; key: string; collection: string; data: Record<string, string> } | { verified: false };
+export interface VerifiedOrder {
+  verified: true;
+  collection: string;
+  key: string;
+  /** The row's columns that are not personal (status, carrier, tracking number, dates, ...). */
+  fields: Record<string, string>;
+}
 
-const NOT_VERIFIED: OrderLookupResult = { verified: false };
-const EMAIL_COLUMN = /e_?mail/i;
-const POSTCODE_COLUMN = /post_?code|postal|zip/i;
-const normEmail = (s: string) => s.trim().toLowerCase();
-const normPostcode = (s: string) => s.replace(/\s+/g, "").toUpperCase();
+export type OrderLookupResult = VerifiedOrder | { readonly verified: false };
+
+/** The one answer for every lookup that is not verified. */
+export const NOT_VERIFIED: OrderLookupResult = Object.freeze({ verified: false as const });
+
+const EMAIL_VALUE = /^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/;
+/** Columns whose values are postcodes (common schema names, as in ingest/loaders/personal-columns.ts). */
+const POSTCODE_COLUMN = /(^|_)(post_?code|postal_?code|zip|zip_?code|zipcode)($|_)/;
+const normName = (h: string) => h.toLowerCase().trim().replace(/[^a-z0-9]+/g, "_").replace(/^_|_$/g, "");
+export const normEmail = (s: string) => s.trim().toLowerCase();
+export const normPostcode = (s: string) => s.replace(/[\s-]+/g, "").toUpperCase();
+
+/** Whether the proof (or the signed-in email) matches a personal field of the row. */
+export function proves(row: Pick<PersonalRecord, "data" | "personalColumns">, req: Pick<OrderLookupRequest, "proof" | "verifiedEmail">): boolean {
+  const emails = [req.proof?.email, req.verifiedEmail].flatMap((e) => (e?.trim() ? [normEmail(e)] : []));
+  const postcode = req.proof?.postcode?.trim() ? normPostcode(req.proof.postcode) : undefined;
+  return row.personalColumns.some((col) => {
+    const v = row.data[col]?.trim();
+    if (!v) return false;
+    if (EMAIL_VALUE.test(v) && emails.includes(normEmail(v))) return true;
+    return postcode !== undefined && POSTCODE_COLUMN.test(normName(col)) && normPostcode(v) === postcode;
+  });
+}
+
+const TTL_MS = 30_000;
 
 export class OrderLookup {
-  constructor(private readonly documents: Pick<DocumentRepository, "findPersonalRecords">) {}
+  private readonly known = new Map<string, { at: number; collections: Promise<PersonalCollection[]> }>();
 
-  async lookup(tenantId: string, orderNumber: string, proof: OrderProof): Promise<OrderLookupResult> {
-    const rows = await this.documents.findPersonalRecords(tenantId, orderNumber);
-    const emails = new Set([...proof.emails, ...(proof.verifiedEmail ? [proof.verifiedEmail] : [])].map(normEmail));
-    const postcodes = new Set(proof.postcodes.map(normPostcode));
-    for (const r of rows) {
-      const ok = Object.entries(r.data).some(([col, v]) =>
-        v && ((EMAIL_COLUMN.test(col) && emails.has(normEmail(v))) || (POSTCODE_COLUMN.test(col) && postcodes.has(normPostcode(v)))),
-      );
-      if (ok) return { verified: true, key: r.key ?? orderNumber, collection: r.collection, data: r.data };
-    }
-    return NOT_VERIFIED;
+  constructor(
+    private readonly records: Pick<PersonalRecordRepository, "findByKey" | "collections">,
+    opts: { onVersionChange?: (fn: (tenantId: string) => void) => unknown } = {},
+  ) {
+    // A table this process ingests or deletes is seen at once; another replica's within TTL_MS.
+    opts.onVersionChange?.((tenantId) => this.known.delete(tenantId));
+  }
+
+  async lookup(req: OrderLookupRequest): Promise<OrderLookupResult> {
+    const rows = await this.records.findByKey(req.tenantId, req.orderNumber.trim());
+    const row = rows.find((r) => proves(r, req));
+    if (!row) return NOT_VERIFIED;
+    const fields = Object.fromEntries(Object.entries(row.data).filter(([col]) => !row.personalColumns.includes(col)));
+    return { verified: true, collection: row.collection, key: row.key, fields };
+  }
+
+  /** The tenant's personal tables (cached briefly: the route stage asks on every message). */
+  collections(tenantId: string): Promise<PersonalCollection[]> {
+    const hit = this.known.get(tenantId);
+    if (hit && performance.now() - hit.at < TTL_MS) return hit.collections;
+    const collections = this.records.collections(tenantId);
+    this.known.set(tenantId, { at: performance.now(), collections });
+    collections.catch(() => this.known.delete(tenantId));
+    return collections;
   }
 }
 
-/** The columns an order answer may say (never the email or other proof columns back). */
-const SAY = [/status/i, /carrier/i, /tracking/i, /estimated|delivery|eta/i, /order_?date|date/i, /total/i, /sku|item|product/i, /quantity|qty/i, /country/i];
-
-const humanize = (h: string) => h.replace(/[_\s]+/g, " ").trim().toLowerCase();
-
-/** "Order VM-100202: status delivered; carrier UPS; tracking number ...". */
-export function describeOrder(r: Extract<OrderLookupResult, { verified: true }>): string {
-  const parts = Object.entries(r.data)
-    .filter(([col, v]) => v && !EMAIL_COLUMN.test(col) && !POSTCODE_COLUMN.test(col) && SAY.some((re) => re.test(col)) && !/^order_?(id|number|no)$/i.test(col))
-    .map(([col, v]) => `${humanize(col)}: ${v}`);
-  return `Here is order ${r.key}: ${parts.join("; ")}.`;
+/** The lookup over the stores' database; a table this process ingests or deletes refreshes its tenant's cache. */
+export function createOrderLookup(stores: Pick<Stores, "database" | "documents">): OrderLookup {
+  return new OrderLookup(new PersonalRecordRepository(stores.database.db), { onVersionChange: (fn) => stores.documents.onVersionChange((tenantId) => fn(tenantId)) });
 }

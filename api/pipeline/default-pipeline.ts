@@ -41,7 +41,7 @@ export interface AnswerPipelineDeps {
   embedder?: () => Embedder;
   metrics?: Registry;
   /** Verified order lookups for the tool route; without it an order question is answered from the knowledge base. */
-  orders?: Pick<OrderLookup, "lookup">;
+  orders?: Pick<OrderLookup, "lookup" | "collections">;
 }
 
 export interface AnswerPipelineOptions {
@@ -65,7 +65,8 @@ export function defaultStages(deps: AnswerPipelineDeps, o: AnswerPipelineOptions
   const noStore = { updateMessage: async () => {} };
   return [
     understandStage({ related: deps.embedder ? embeddingRelatedness(deps.embedder) : undefined }),
-    ...(deps.orders ? [routeStage(), orderStatusStage(deps.orders)] : []),
+    ...(deps.orders ? [routeStage(deps.orders)] : []),
+    ...(deps.orders ? [orderStatusStage(deps.orders)] : []),
     retrieveStage(deps.retriever, { maxQueryChars: deps.config.limits.maxQueryChars, ...o.retrieve }),
     rerankStage(o.rerank),
     assembleStage(o.assemble),

@@ -240,30 +240,6 @@ export class DocumentRepository implements ActiveChunkReader {
     return Number(r[0]?.n ?? 0);
   }
 
-  /** CSV documents (every tenant) indexed as text and not marked personal: from before personal tables. */
-  async unmarkedTables(): Promise<DocumentInfo[]> {
-    return this.db
-      .select(documentColumns)
-      .from(documents)
-      .where(and(eq(documents.format, "csv"), gt(documents.chunkCount, 0), sql`(${documents.metadata}->>'personal') is null`));
-  }
-
-  /** The records of a document's active version, in row order. */
-  async recordsOf(tenantId: string, documentId: string): Promise<Record<string, string>[]> {
-    const rows = await this.db
-      .select({ data: records.data })
-      .from(records)
-      .innerJoin(documents, and(eq(documents.id, records.documentId), eq(documents.version, records.version)))
-      .where(and(eq(records.tenantId, tenantId), eq(records.documentId, documentId)))
-      .orderBy(asc(records.rowNumber));
-    return rows.map((r) => r.data);
-  }
-
-  /** Rows with this key in the tenant's personal tables (active versions; key compared case-insensitively). */
-  async findPersonalRecords(tenantId: string, key: string): Promise<RecordInfo[]> {
-    return this.activeRecords(and(eq(records.tenantId, tenantId), sql`upper(${records.key}) = ${key.toUpperCase()}`, sql`${documents.metadata}->>'personal' = 'true'`)).limit(5);
-  }
-
   async findRecords(tenantId: string, collection: string, key: string): Promise<RecordInfo[]> {
     return this.activeRecords(and(eq(records.tenantId, tenantId), eq(records.collection, collection), eq(records.key, key)));
   }

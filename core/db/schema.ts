@@ -75,6 +75,8 @@ export const records = pgTable(
   (t) => [
     index("records_tenant_collection_key_idx").on(t.tenantId, t.collection, t.key),
     index("records_tenant_doc_version_idx").on(t.tenantId, t.documentId, t.version),
+    // The verified order lookup finds a row by key in any personal collection, case-insensitively.
+    index("records_tenant_upper_key_idx").on(t.tenantId, sql`upper(${t.key})`),
   ],
 );
 

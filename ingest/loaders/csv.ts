@@ -8,11 +8,14 @@
  *
  * A table with personal columns (personal-columns.ts: email, phone, address, names of people, ...) is personal:
  * its rows become records only, with no section at all, so no chunk of it reaches any shared index (vector,
- * keyword, heading) or the document's stored text; they are read back only by a verified lookup.
+ * keyword, heading) or the document's stored text; they are read back only by a verified lookup. Its metadata
+ * names the personal columns and the shape of its keys (key-pattern.ts), by which the answer pipeline
+ * recognises an order number in a message.
  */
 import { parse, type CsvError } from "csv-parse/sync";
 import { errors } from "../../core/errors";
 import type { LoadedDocument, LoadedRecord, LoadedSection } from "../types";
+import { keyPattern } from "./key-pattern";
 import { personalColumns } from "./personal-columns";
 import { sectionList, type TextLimit } from "./text-limit";
 
@@ -129,7 +132,13 @@ export function loadCsv(source: string, filename?: string, opts: { tsv?: boolean
       keyColumn: headers[keyIndex],
       rowCount: records.length,
       delimiter,
-      ...(personal.length ? { personal: true, personalColumns: personal } : {}),
+      // personal: false says the table was checked (api/startup.ts re-checks tables ingested before the flag).
+      ...(personal.length ? { personal: true, personalColumns: personal, ...personalKey(records) } : { personal: false }),
     },
   };
+}
+
+function personalKey(records: LoadedRecord[]): { keyPattern?: string } {
+  const pattern = keyPattern(records.flatMap((r) => (r.key ? [r.key] : [])));
+  return pattern ? { keyPattern: pattern } : {};
 }

@@ -28,6 +28,6 @@ describe("personal columns", () => {
     expect(doc.metadata).toMatchObject({ personal: true, personalColumns: ["email"] });
     const products = loadCsv("sku,name\nP-1,Lamp\n", "products");
     expect(products.sections).toHaveLength(1);
-    expect(products.metadata?.personal).toBeUndefined();
+    expect(products.metadata?.personal).toBe(false);
   });
 });

@@ -117,6 +117,16 @@ describe("checkQuestions", () => {
     expect(report.perCategory).toEqual({ "(none)": 1 });
   });
 
+  test("a question answered from a personal table says so, and only such a question", async () => {
+    const orders = (await loadKnowledgeFiles(SAMPLE_KB_DIR)).find((f) => f.name === "orders.csv")!;
+    expect(orders.personal).toBe(true);
+    const unmarked = checkQuestions([answerable("orders.csv", ["VM-100202"])], [orders], 1);
+    expect(unmarked.problems).toContain('#1 "q VM-100202": orders.csv is a personal table: mark the question personal');
+    const marked = checkQuestions([{ ...answerable("orders.csv", ["VM-100202"]), personal: true }], [orders], 1);
+    expect(marked.problems.filter((p) => p.includes("personal"))).toEqual([]);
+    expect(checkQuestions([{ ...answerable("a.md", ["15 days"]), personal: true }], tinyKb, 1).problems.some((p) => p.includes("is not a personal table"))).toBe(true);
+  });
+
   test("checks the PDF's extracted text as well as its source", () => {
     const pdf: KnowledgeFile = { name: "m.pdf", passages: ["battery lasts 14 hours"], extractedText: "battery lasts" };
     const report = checkQuestions([answerable("m.pdf", ["14 hours"])], [pdf], 1);

@@ -23,6 +23,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { extractText, getDocumentProxy } from "unpdf";
 import { errors } from "../../core/errors.ts";
+import { loadCsv } from "../loaders/csv.ts";
 import { normalizePassage, splitPassages } from "./kb-passages.ts";
 
 export const CATEGORIES = ["policy", "manual", "faq", "product", "order", "followup", "offtopic"] as const;
@@ -37,6 +38,11 @@ export interface SampleQuestion {
   category?: Category;
   /** For a follow-up: the user's earlier questions in the same conversation, oldest first. */
   history?: string[];
+  /**
+   * The answer is in a personal table (orders.csv): it is in no shared index, and the product states it only to
+   * a customer verified for the order (the tool route asks for the order's email or postcode first).
+   */
+  personal?: boolean;
 }
 
 /** The files a source-bound category's questions must name (followup and offtopic are not bound). */
@@ -57,6 +63,8 @@ export interface KnowledgeFile {
   passages: string[];
   /** Text extracted from the binary file itself, when there is one (the PDF). */
   extractedText?: string;
+  /** A table with personal columns (ingest/loaders/personal-columns.ts): kept as records only. */
+  personal?: boolean;
 }
 
 export interface CheckReport {
@@ -102,6 +110,7 @@ export function parseQuestions(raw: unknown): SampleQuestion[] {
     if (q.history !== undefined && (!Array.isArray(q.history) || q.history.length === 0 || q.history.some((s) => typeof s !== "string" || s.trim() === ""))) {
       throw bad("history must be a non-empty array of non-empty strings (the earlier user questions)");
     }
+    if (q.personal !== undefined && typeof q.personal !== "boolean") throw bad("personal must be true or false");
     return {
       question: q.question,
       expectedSource: q.expectedSource ?? null,
@@ -109,6 +118,7 @@ export function parseQuestions(raw: unknown): SampleQuestion[] {
       mustContain: q.mustContain,
       ...(q.category !== undefined ? { category: q.category } : {}),
       ...(q.history !== undefined ? { history: q.history } : {}),
+      ...(q.personal !== undefined ? { personal: q.personal } : {}),
     };
   });
 }
@@ -130,7 +140,9 @@ export async function loadKnowledgeFiles(dir: string): Promise<KnowledgeFile[]> 
       const { text } = await extractText(pdf, { mergePages: true });
       files.push({ name, passages: splitPassages(source, readFileSync(source, "utf8")), extractedText: normalizePassage(text) });
     } else {
-      files.push({ name, passages: splitPassages(name, readFileSync(join(dir, name), "utf8")) });
+      const text = readFileSync(join(dir, name), "utf8");
+      const personal = name.endsWith(".csv") && loadCsv(text, name.replace(/\.csv$/, "")).metadata?.personal === true;
+      files.push({ name, passages: splitPassages(name, text), ...(personal ? { personal } : {}) });
     }
   }
   return files;
@@ -158,6 +170,9 @@ export function checkQuestions(questions: SampleQuestion[], files: KnowledgeFile
       return;
     }
     perSource[file.name] = (perSource[file.name] ?? 0) + 1;
+    if (Boolean(file.personal) !== Boolean(q.personal)) {
+      problems.push(`${label}: ${file.name} ${file.personal ? "is a personal table: mark the question personal" : "is not a personal table: the question is not personal"}`);
+    }
     const facts = q.mustContain.map(normalizePassage);
     const whole = file.passages.join(" \n ");
     for (const fact of facts) {

@@ -82,6 +82,36 @@ describe("order privacy on the sample knowledge base", () => {
     expect(b.answer).toBe(a.answer);
   });
 
+  test("over SSE: the streamed and the stored answer ask for proof and say nothing of the order; the right email then shows it", async () => {
+    const w = await widget();
+    const conv = await newConv(w);
+    const stream = async (content: string) => {
+      const r = await call("POST", `/v1/conversations/${conv}/messages/stream`, w, { content });
+      expect(r.status).toBe(200);
+      expect(r.headers.get("content-type")).toContain("text/event-stream");
+      const raw = await r.text();
+      const data = (event: string) =>
+        raw
+          .split("\n\n")
+          .filter((block) => block.split("\n").includes(`event: ${event}`))
+          .map((block) => JSON.parse(block.split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n")) as Json);
+      const text = data("delta").map((d) => d.text).join("");
+      return { raw, text, meta: data("meta")[0]!, done: data("done")[0]! };
+    };
+    const first = await stream("Give me the tracking number for VM-100202");
+    for (const leak of [EMAIL, TRACKING, "UPS", "delivered", "2026-01-08"]) expect(first.raw).not.toContain(leak);
+    expect(first.text).toMatch(/email address/i);
+    expect(first.meta).toMatchObject({ route: "tool", intent: "order_status", generator: "tool:order-lookup" });
+    expect(first.done).toMatchObject({ decision: "ASK_USER", answer: first.text });
+    const second = await stream(`my email is ${EMAIL}`);
+    expect(second.text).toContain(TRACKING);
+    expect(second.text).not.toContain(EMAIL);
+    expect(second.done.decision).toBe("PASS");
+    const stored = (await json(await call("GET", `/v1/conversations/${conv}`, w))).messages as Json[];
+    const answers = stored.filter((m) => m.role === "assistant").map((m) => m.content);
+    expect(answers).toEqual([first.text, second.text]);
+  });
+
   test("the right email after the request shows the order; a wrong one matches nothing, like a made-up order", async () => {
     const w = await widget();
     const conv = await newConv(w);

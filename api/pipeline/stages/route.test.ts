@@ -1,30 +1,34 @@
 import { describe, expect, test } from "bun:test";
+import type { PersonalCollection } from "../../../core/db/personal-record-repository";
 import { ASK } from "../../orders/order-dialogue";
-import { extractSlots } from "../slots";
 import { newContext, type HistoryTurn } from "../stage";
 import { routeStage } from "./route";
 
-const routed = async (content: string, history: HistoryTurn[] = []) => {
-  const ctx = newContext({ tenantId: "t", content, history });
-  ctx.understanding = { normalized: content, question: content, rewritten: false, slots: extractSlots(content) };
-  await routeStage().run(ctx);
-  return [ctx.route, ctx.meta.intent];
-};
+const ORDERS: PersonalCollection = { documentId: "d1", collection: "orders", keyPattern: "VM-\\d{6,8}", personalColumns: ["customer_email"] };
+const orders = (collections: PersonalCollection[]) => ({ collections: async () => collections });
+
+async function routeOf(content: string, history: HistoryTurn[] = [], collections = [ORDERS]) {
+  const ctx = newContext({ tenantId: "t1", content, history });
+  await routeStage(orders(collections)).run(ctx);
+  return { route: ctx.route, meta: ctx.meta };
+}
 
 describe("route stage", () => {
-  test("a message naming an order number goes to the tool route", async () => {
-    expect(await routed("Where is my order VM-100202?")).toEqual(["tool", "order_status"]);
-    expect(await routed("How long do I have to return a laptop?")).toEqual(["answer", undefined]);
+  test("a message naming an order number of a personal table goes to the tool route (a made-up one too)", async () => {
+    expect(await routeOf("Give me the tracking number for VM-100202")).toEqual({ route: "tool", meta: { route: "tool", intent: "order_status" } });
+    expect((await routeOf("wheres vm-999999")).route).toBe("tool");
   });
 
-  test("an email or postcode right after a request for proof continues the lookup; otherwise it is a question", async () => {
-    const asked: HistoryTurn[] = [
-      { role: "user", content: "Where is VM-100202?" },
-      { role: "assistant", content: ASK },
-    ];
-    expect(await routed("it's ann@example.com", asked)).toEqual(["tool", "order_status"]);
-    expect(await routed("my postcode is SW1A 1AA", asked)).toEqual(["tool", "order_status"]);
-    expect(await routed("it's ann@example.com", [{ role: "user", content: "hi" }, { role: "assistant", content: "Hello!" }])).toEqual(["answer", undefined]);
-    expect(await routed("what about returns?", asked)).toEqual(["answer", undefined]);
+  test("proof right after a request for proof continues the order; proof out of the blue does not", async () => {
+    const asked: HistoryTurn[] = [{ role: "user", content: "Where is VM-100202?" }, { role: "assistant", content: ASK }];
+    expect((await routeOf("my email is j.okafor@example.com", asked)).route).toBe("tool");
+    expect((await routeOf("my postcode is SW1A 1AA", asked)).route).toBe("tool");
+    expect((await routeOf("my email is j.okafor@example.com")).route).toBe("answer");
+  });
+
+  test("knowledge-base questions, SKUs, and tenants without personal tables stay on the answer route", async () => {
+    expect((await routeOf("What is the return window for the VoltBook 14?")).route).toBe("answer");
+    expect((await routeOf("Is VM-LT-1401 in stock?")).route).toBe("answer");
+    expect((await routeOf("Where is VM-100202?", [], [])).route).toBe("answer");
   });
 });

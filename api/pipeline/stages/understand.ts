@@ -20,11 +20,11 @@
  * Compound modifiers: "a 75 inch TV" is written "a 75-inch TV" (an indefinite article before a number and a word
  * that modify a noun makes one compound, as a catalogue writes it), so retrieval meets the catalogue's token.
  */
-import { extractSlots, ORDER, SKU } from "../slots";
+import { ORDER, SKU, extractSlots } from "../slots";
+import { collapseWhitespace, foldForMatch, normalizeText, QUESTION_FRAME_WORDS, STOP_WORDS } from "../../../core/text";
+import type { HistoryTurn, StepStage, Understanding } from "../stage";
 
 export { extractSlots } from "../slots";
-import { collapseWhitespace, foldForMatch, normalizeText, QUESTION_FRAME_WORDS, STOP_WORDS } from "../../../core/text";
-import type { HistoryTurn, Slots, StepStage, Understanding } from "../stage";
 
 export type { HistoryTurn, Slots, Understanding } from "../stage";
 
@@ -53,7 +53,6 @@ const ELLIPSIS: { re: RegExp; short: boolean }[] = [
 const ARTICLE = /^(?:the|a|an|my|our|your)\s+/i;
 
 const unique = (xs: string[]) => [...new Set(xs)];
-
 
 interface Word {
   text: string;

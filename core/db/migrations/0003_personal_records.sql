@@ -1,0 +1,1 @@
+CREATE INDEX "records_tenant_upper_key_idx" ON "records" USING btree ("tenant_id",upper("key"));
