@@ -9,6 +9,7 @@
  *    contains a NUL character (U+0000), which PostgreSQL cannot store: 422 INVALID_CHARACTER naming the field.
  * Routes receive the parsed JSON, or the FormData on form routes, as `body`.
  */
+import { readCapped } from "../../core/read-capped";
 import { Elysia } from "elysia";
 import { AppError, errors } from "../../core/errors";
 
@@ -56,28 +57,8 @@ export function tooLarge(bytes: number | string, max: number): AppError {
 }
 
 /** Reads a request body, stopping with 413 as soon as it passes `max` bytes. */
-export async function readBody(request: Request, max: number): Promise<Uint8Array<ArrayBuffer>> {
-  if (!request.body) return new Uint8Array();
-  const reader = request.body.getReader();
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge(`more than ${max}`, max);
-    }
-    parts.push(value);
-  }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
+export function readBody(request: Request, max: number): Promise<Uint8Array<ArrayBuffer>> {
+  return readCapped(request.body, max, () => tooLarge(`more than ${max}`, max));
 }
 
 const isJsonType = (type: string) => type === "application/json" || (type.startsWith("application/") && type.endsWith("+json"));

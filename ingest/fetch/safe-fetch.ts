@@ -15,6 +15,7 @@
  * Residual risk: with an HTTP proxy configured in the environment (HTTP_PROXY, HTTPS_PROXY), the proxy makes
  * the connection; it is given the checked IP, so it cannot be re-resolved, but the proxy's own reach applies.
  */
+import { readCapped as readStreamCapped } from "../../core/read-capped";
 import { lookup } from "node:dns/promises";
 import { AppError, errors } from "../../core/errors";
 import { addressKind, bareHost, checkUrl, notAllowed, refusalOf, STRICT_POLICY, type AddressPolicy } from "./address-policy";
@@ -104,34 +105,15 @@ function unreachable(url: string, e: unknown): AppError {
   return errors.invalid("URL_UNREACHABLE", `could not fetch ${url}: ${typeof code === "string" && code ? code : "network error"}`);
 }
 
-async function readCapped(res: Response, url: string, maxBytes: number): Promise<Uint8Array> {
+/** The response body, refused with 413 when it declares or turns out to be larger than `maxBytes`. */
+async function readBodyCapped(res: Response, url: string, maxBytes: number): Promise<Uint8Array> {
   const tooLarge = (n: number | string) => errors.tooLarge("UPLOAD_TOO_LARGE", `${url} is ${n} bytes; the limit is ${maxBytes}`);
   const declared = Number(res.headers.get("content-length") ?? 0);
   if (declared > maxBytes) {
     await res.body?.cancel().catch(() => {});
     throw tooLarge(declared);
   }
-  if (!res.body) return new Uint8Array(0);
-  const reader = res.body.getReader();
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge(`more than ${maxBytes}`);
-    }
-    parts.push(value);
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
+  return readStreamCapped(res.body, maxBytes, () => tooLarge(`more than ${maxBytes}`));
 }
 
 /** Fetches a user-given URL under the address policy; throws AppError (422, 413, 504) for every failure. */
@@ -186,7 +168,7 @@ export async function safeFetch(raw: string, o: SafeFetchOptions): Promise<Fetch
       throw errors.invalid("URL_FETCH_FAILED", `fetching ${raw} answered HTTP ${res.status}`);
     }
     try {
-      const bytes = await readCapped(res, raw, o.maxBytes);
+      const bytes = await readBodyCapped(res, raw, o.maxBytes);
       return { url, bytes, mimeType: res.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase() || undefined, redirects };
     } catch (e) {
       return fail(e);
