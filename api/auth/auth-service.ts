@@ -112,7 +112,7 @@ export class AuthService {
   async createUser(
     tenantId: string,
     u: { username: string; password: string; role: Role; email?: string | null },
-    actor: { actorKind: "user" | "token" | "system" | "widget" | "anonymous"; actorId: string | null; ip?: string | null },
+    actor: { actorKind: "user" | "token" | "system" | "widget" | "anonymous"; actorId: string | null; ip?: string | null; requestId?: string },
   ): Promise<UserRow> {
     checkPassword(u.password);
     if (await this.deps.accounts.userByName(tenantId, u.username)) throw errors.conflict("USERNAME_TAKEN", `a user named '${u.username}' exists already`);
@@ -239,10 +239,10 @@ export class AuthService {
     if (hit) {
       if (hit.exp > nowSeconds()) return hit;
       this.verified.delete(token);
-      throw errors.unauthorized("TOKEN_EXPIRED", "the access token has expired; refresh it or sign in again");
+      throw expiredError();
     }
     const raw = await this.signer.verify(token);
-    if (!raw) throw errors.unauthorized(isExpired(token) ? "TOKEN_EXPIRED" : "INVALID_TOKEN", isExpired(token) ? "the access token has expired; refresh it or sign in again" : "the access token is not valid");
+    if (!raw) throw isExpired(token) ? expiredError() : errors.unauthorized("INVALID_TOKEN", "the access token is not valid");
     const c = raw as Partial<AccessClaims>;
     if ((c.typ !== "access" && c.typ !== "widget") || typeof c.sub !== "string" || typeof c.tid !== "string" || !ROLES.includes(c.role as Role) || typeof c.exp !== "number") {
       throw errors.unauthorized("INVALID_TOKEN", "the access token is not valid");
@@ -315,6 +315,8 @@ export function userView(u: UserRow) {
 }
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+const expiredError = () => errors.unauthorized("TOKEN_EXPIRED", "the access token has expired; refresh it or sign in again");
 
 /** Whether a JWT's (unverified) exp lies in the past: only to tell "expired" from "invalid" in the error. */
 function isExpired(token: string): boolean {

@@ -1,13 +1,12 @@
 /** Admin routes of the caller's tenant: users, API tokens, the audit log, and tenants (operator tenant only). */
 import { Elysia } from "elysia";
 import { errors } from "../../../core/errors";
-import { actorOf } from "../../auth/principal";
 import { userView } from "../../auth/auth-service";
 import { authPlugin } from "../../plugins/auth";
 import { requestIdPlugin } from "../../plugins/request-id";
 import type { Services } from "../../services";
 import { auditQuery, createTenantBody, createTokenBody, createUserBody, idParams, pageQuery, patchUserBody } from "./model";
-import { createTenant, createToken, deleteUser, listTenants, patchUser, revokeToken, tokenView } from "./service";
+import { actor, createTenant, createToken, deleteUser, listTenants, patchUser, revokeToken, tokenView } from "./service";
 
 const date = (s: string | undefined, name: string) => {
   if (s === undefined) return undefined;
@@ -34,7 +33,7 @@ export const accountsModule = (services: Services) =>
     .post(
       "/v1/admin/users",
       async ({ caller, body, set }) => {
-        const u = await services.auth.createUser(caller.auth.tenantId, body, { ...actorOf(caller.auth.principal), ip: caller.ip });
+        const u = await services.auth.createUser(caller.auth.tenantId, body, actor(caller));
         set.status = 201;
         return userView(u);
       },

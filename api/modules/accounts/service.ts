@@ -20,7 +20,8 @@ export interface Caller {
   requestId?: string;
 }
 
-const actor = (c: Caller) => ({ ...actorOf(c.auth.principal), ip: c.ip, requestId: c.requestId });
+/** The audit fields of a caller: who, from where, in which request. */
+export const actor = (c: Caller) => ({ ...actorOf(c.auth.principal), ip: c.ip, requestId: c.requestId });
 
 export async function patchUser(s: AccountServices, c: Caller, id: string, body: PatchUserBody) {
   const tenantId = c.auth.tenantId;
