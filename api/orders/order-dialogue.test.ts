@@ -25,9 +25,9 @@ describe("order dialogue", () => {
   });
 
   test("a message about an order: it names one, or brings proof right after a request for proof", () => {
-    expect(orderRequest("Where is VM-100202?", [], [ORDERS])).toEqual({ orderNumber: "VM-100202", proof: {}, aboutOrder: true });
+    expect(orderRequest("Where is VM-100202?", [], [ORDERS])).toEqual({ orderNumber: "VM-100202", proof: {}, aboutOrder: true, from: "message" });
     const asked = [user("Where is VM-100202?"), assistant(ASK)];
-    expect(orderRequest("my email is a@b.io", asked, [ORDERS])).toMatchObject({ orderNumber: "VM-100202", aboutOrder: true });
+    expect(orderRequest("my email is a@b.io", asked, [ORDERS])).toMatchObject({ orderNumber: "VM-100202", aboutOrder: true, from: "pending" });
     // After a wrong proof too; not after any other answer, and not without proof.
     expect(pendingOrder([...asked, user("x@y.io"), assistant(NO_MATCH)], [ORDERS])).toBe("VM-100202");
     expect(orderRequest("my email is a@b.io", [user("Where is VM-100202?"), assistant("Orders ship in 2 days.")], [ORDERS]).aboutOrder).toBe(false);

@@ -61,6 +61,8 @@ export interface OrderRequest {
   proof: OrderProof;
   /** The message names an order, or brings proof for a pending request. */
   aboutOrder: boolean;
+  /** Where the order number came from: the message, or the request for proof it answers. */
+  from?: "message" | "pending";
 }
 
 /** What a message asks of the order lookup (nothing when the tenant has no personal table). */
@@ -68,9 +70,9 @@ export function orderRequest(content: string, history: readonly HistoryTurn[], c
   const proof = proofIn(content);
   if (!collections.length) return { proof, aboutOrder: false };
   const named = orderNumbersIn(content, collections)[0];
-  if (named) return { orderNumber: named, proof, aboutOrder: true };
+  if (named) return { orderNumber: named, proof, aboutOrder: true, from: "message" };
   const pending = proof.email || proof.postcode ? pendingOrder(history, collections) : undefined;
-  return pending ? { orderNumber: pending, proof, aboutOrder: true } : { proof, aboutOrder: false };
+  return pending ? { orderNumber: pending, proof, aboutOrder: true, from: "pending" } : { proof, aboutOrder: false };
 }
 
 /** The fields an order answer states, in this order, by common column names (only those the row has). */
