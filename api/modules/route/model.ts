@@ -14,7 +14,7 @@ export const routeResponse = t.Object({
   intent: t.String({ description: 'The intent ("other" when none covers the message)' }),
   route: t.String({ description: "answer | tool | ticket | handoff | clarify" }),
   confidence: t.Number({ description: "Calibrated confidence of the intent (1 for a rule such as an order number)" }),
-  reason: t.String({ description: "order-number, pending-proof, intent, out-of-scope, no-personal-data, no-<route>-stage, or no-classifier" }),
+  reason: t.String({ description: "order-number, pending-proof, intent, out-of-scope, no-personal-data, no-order-named, no-<route>-stage, or no-classifier" }),
   slots: t.Object({ orderNumbers: t.Array(t.String()), skus: t.Array(t.String()), emails: t.Array(t.String()), dates: t.Array(t.String()) }),
   rewritten: t.String({ description: "The standalone question the message was understood as" }),
   alternatives: t.Array(score),
