@@ -307,7 +307,7 @@ async function personalReport(): Promise<void> {
     const final = await ask(pipeline, question, [], customer);
     return { history: [{ role: "user", content: question }, { role: "assistant", content: final.answer }], customer, final };
   }
-  type P = { q: Q; i: number; strangerOk: boolean; verifiedOk: boolean; strangerAnswer: string; verifiedAnswer: string };
+  type P = { q: Q; i: number; strangerOk: boolean; leakFree: boolean; verifiedOk: boolean; strangerAnswer: string; verifiedAnswer: string };
   const out: P[] = [];
   for (const [i, q] of questions.entries()) {
     if (!q.personal) continue;
@@ -330,7 +330,7 @@ async function personalReport(): Promise<void> {
     } else v = (await verified(q.question)).final;
     const vs = v.answer.toLowerCase();
     const verifiedOk = v.decision === "PASS" && facts(q).every((m) => vs.includes(m.toLowerCase()));
-    out.push({ q, i, strangerOk, verifiedOk, strangerAnswer: s.answer, verifiedAnswer: v.answer });
+    out.push({ q, i, strangerOk, leakFree: leaked.length === 0, verifiedOk, strangerAnswer: s.answer, verifiedAnswer: v.answer });
   }
   const halvesP: [string, P[]][] = [["tuning half (even)", out.filter((p) => even(p.i))], ["held-out half (odd)", out.filter((p) => odd(p.i))], ["all", out]];
   console.log(`\nOrder questions (${out.length}, personal data): asked by a stranger, and by the verified customer\n`);
@@ -338,12 +338,13 @@ async function personalReport(): Promise<void> {
     table(
       ["measure", ...halvesP.map(([n]) => n)],
       [
-        ["stranger: asks for proof, leaks nothing", ...halvesP.map(([, xs]) => share(xs.filter((p) => p.strangerOk).length, xs.length))],
+        ["stranger: leaks none of the order's facts", ...halvesP.map(([, xs]) => share(xs.filter((p) => p.leakFree).length, xs.length))],
+        ["stranger: asks for proof (not PASS) and leaks nothing", ...halvesP.map(([, xs]) => share(xs.filter((p) => p.strangerOk).length, xs.length))],
         ["verified: PASS with every expected fact", ...halvesP.map(([, xs]) => share(xs.filter((p) => p.verifiedOk).length, xs.length))],
       ],
     ),
   );
   if (verbose)
-    for (const p of out.filter((p) => even(p.i) && (!p.strangerOk || !p.verifiedOk)))
+    for (const p of out.filter((p) => (even(p.i) && (!p.strangerOk || !p.verifiedOk)) || (process.argv.includes("--privacy") && !p.strangerOk)))
       console.log(`\n- ${p.q.question}${p.q.history?.length ? ` (after: ${p.q.history.join(" / ")})` : ""}\n  stranger ${p.strangerOk ? "ok" : "WRONG"}: ${p.strangerAnswer.slice(0, 160)}\n  verified ${p.verifiedOk ? "ok" : "WRONG"}: ${p.verifiedAnswer.slice(0, 200)}`);
 }

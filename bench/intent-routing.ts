@@ -19,7 +19,9 @@ import { parse } from "csv-parse/sync";
 import { SentenceEncoder } from "../core/embeddings/sentence-encoder";
 import { IntentClassifier, NearestCentroid, type LabelledVector } from "../api/routing/intent-classifier";
 import { lexicalFeatures } from "../api/routing/lexical-features";
-import { table } from "./lib/metrics";
+import { summarize, table } from "./lib/metrics";
+import { IntentRouter } from "../api/routing/intent-router";
+import { DEFAULT_INTENTS } from "../api/routing/default-intents";
 
 const DATA = resolve(import.meta.dir, "../../shared/datasets");
 const arg = (name: string) => {
@@ -182,6 +184,31 @@ console.log(table(["set", "train", "test", "accuracy", "macro-F1", "nearest cent
   }
   console.log(`\nOut-of-scope on banking77 test: ${held.size} intents left out of training (${[...held].join(", ")}); thresholds tuned on train.csv\n`);
   console.log(table(["thresholds", "min similarity", "min confidence", "held-out intents rejected", "in-scope rejected", "in-scope accepted and right"], rows));
+}
+
+// --- Routing latency: the product's router on the default intent set, one message at a time ----------------------
+{
+  const enc = new SentenceEncoder({ cacheSize: 0 });
+  const router = new IntentRouter({ repository: { get: async () => ({ version: 0, customised: false, intents: DEFAULT_INTENTS.map((d) => ({ ...d })) }) }, encoder: () => enc });
+  const t = performance.now();
+  await router.classify("t", "warm up");
+  const trainMs = performance.now() - t;
+  const probes = bankTest.slice(0, 400).map((r) => r.text);
+  const total: number[] = [];
+  const model: number[] = [];
+  for (const q of probes) {
+    const a = performance.now();
+    await enc.embed([`${q} `]); // the encoder alone (a different text, so not cached)
+    const b = performance.now();
+    await router.classify("t", q);
+    const c = performance.now();
+    model.push(b - a);
+    total.push(c - b);
+  }
+  enc.close();
+  const s1 = summarize(total), s2 = summarize(model);
+  console.log(`\nRouting latency on the default intent set (${DEFAULT_INTENTS.length} intents; first message incl. training: ${trainMs.toFixed(0)} ms), ${probes.length} banking77 test queries one at a time\n`);
+  console.log(table(["", "p50 ms", "p99 ms"], [["router.classify (encoder + classifier)", s1.p50, s1.p99], ["encoder alone", s2.p50, s2.p99], ["classifier share (p50)", s1.p50 - s2.p50, ""]]));
 }
 
 console.log(`\ncommand: npx bun bench/intent-routing.ts${vectorCache ? ` --vectors ${vectorCache}` : ""}${lexical ? "" : " --no-lexical"}`);
