@@ -2,7 +2,7 @@
  * The default answer pipeline: the one place that lists the stages, in order. A new stage is one file in
  * stages/ and one line here.
  *
- *   understand -> [route -> order-status (tool route)] -> retrieve -> rerank -> assemble -> [ground] -> generate => cite => decide -> persist
+ *   understand -> [route -> order-status (tool) | clarify | ticket (ticket, handoff)] -> retrieve -> rerank -> assemble -> [ground] -> generate => cite => decide -> persist
  *   (prepare ...............................)  (produce ..........)  (transform) (settle ......)
  * ground (the grounding gate) stands in front of a generator that does not decline by itself (a model).
  */
@@ -27,6 +27,7 @@ import { retrieveStage, type RetrieveStageOptions } from "./stages/retrieve";
 import { understandStage } from "./stages/understand";
 import { routeStage } from "./stages/route";
 import { clarifyStage } from "./stages/clarify";
+import { ticketStage, type TicketOpener } from "./stages/ticket";
 import type { IntentRouter } from "../routing/intent-router";
 import type { Route } from "./stage";
 import { orderStatusStage } from "./stages/order-status";
@@ -47,6 +48,9 @@ export interface AnswerPipelineDeps {
   orders?: Pick<OrderLookup, "lookup" | "collections">;
   /** The intent classifier; without it every message not about a specific order takes the answer route. */
   intents?: Pick<IntentRouter, "classify">;
+  /** Opens tickets for the ticket route (and the handoff route, until live handoff exists). */
+  tickets?: TicketOpener;
+  log?: (line: string) => void;
 }
 
 export interface AnswerPipelineOptions {
@@ -71,6 +75,7 @@ function availableRoutes(deps: AnswerPipelineDeps): Set<Route> {
   const routes = new Set<Route>(["answer"]);
   if (deps.orders) routes.add("tool");
   if (deps.intents) routes.add("clarify");
+  if (deps.tickets) (routes.add("ticket"), routes.add("handoff"));
   return routes;
 }
 
@@ -81,6 +86,7 @@ export function defaultStages(deps: AnswerPipelineDeps, o: AnswerPipelineOptions
     ...(deps.orders || deps.intents ? [routeStage({ orders: deps.orders, intents: deps.intents, available: availableRoutes(deps) })] : []),
     ...(deps.orders ? [orderStatusStage(deps.orders)] : []),
     ...(deps.intents ? [clarifyStage()] : []),
+    ...(deps.tickets ? [ticketStage(deps.tickets, deps.log)] : []),
     retrieveStage(deps.retriever, { maxQueryChars: deps.config.limits.maxQueryChars, ...o.retrieve }),
     rerankStage(o.rerank),
     assembleStage(o.assemble),
