@@ -11,6 +11,8 @@ import { documentsModule } from "./modules/documents";
 import { feedbackModule } from "./modules/feedback";
 import { healthModule } from "./modules/health";
 import { searchModule } from "./modules/search";
+import { ticketsModule } from "./modules/tickets";
+import { webhooksModule } from "./modules/webhooks";
 import { wsModule } from "./modules/ws";
 import { corsPlugin } from "./plugins/cors";
 import { edgePlugin } from "./plugins/edge";
@@ -77,7 +79,9 @@ export function createApp(services: Services, opts: AppOptions = {}) {
     .use(feedbackModule(services))
     .use(chatCompletionsModule(services))
     .use(wsModule(services))
-    .use(adminPromptModule(services));
+    .use(adminPromptModule(services))
+    .use(ticketsModule(services))
+    .use(webhooksModule(services));
   documentRoutes(app.routes as unknown as Parameters<typeof documentRoutes>[0]);
   return app;
 }

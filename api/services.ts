@@ -38,6 +38,12 @@ import { AccountRepository } from "../core/db/account-repository";
 import { AuditRepository } from "../core/db/audit-repository";
 import { AuthService } from "./auth/auth-service";
 import { createOrderLookup } from "./orders/order-lookup";
+import { TicketRepository } from "../core/db/ticket-repository";
+import { WebhookRepository } from "../core/db/webhook-repository";
+import { TicketService } from "./modules/tickets/service";
+import type { WebhookEmit } from "./webhooks/webhook-events";
+import { createWebhookEmitter } from "./webhooks/webhook-emitter";
+import { WebhookSender } from "./webhooks/webhook-sender";
 
 export type { ComponentState, Health } from "./modules/health/service";
 
@@ -59,6 +65,13 @@ export interface Services {
   audit: AuditRepository;
   /** understand -> retrieve -> rerank -> assemble -> generate => cite => decide -> persist (default-pipeline.ts) */
   answerPipeline: AnswerPipeline;
+  /** The ticket store and workflow (api/modules/tickets/service.ts); the answer pipeline's ticket route calls it too. */
+  tickets: TicketService;
+  /**
+   * Outbound webhooks: `emit(tenantId, type, data)` stores one delivery per subscribed receiver and returns; the
+   * sender posts them in the background (retries with backoff, survives restarts).
+   */
+  webhooks: { repo: WebhookRepository; emit: WebhookEmit; sender: WebhookSender };
   /** Resume buffers of answer streams (in the cache). */
   streamBuffer: StreamBuffer;
   /** Running answers: streaming, resume, cancel, abort when the client is gone. */
@@ -136,6 +149,22 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
   const audit = new AuditRepository(stores.database.db);
   const auth = await AuthService.open({ config, accounts: new AccountRepository(stores.database.db), audit, kbState: stores.kbState, cache, log });
   await auth.bootstrap();
+  const webhookRepo = new WebhookRepository(stores.database.db);
+  const webhookSender = new WebhookSender({ repo: webhookRepo, policy: config.urlFetch, ...config.webhooks, metrics, log });
+  const webhooks = { repo: webhookRepo, sender: webhookSender, emit: createWebhookEmitter({ repo: webhookRepo, wake: () => webhookSender.wake(), log }) };
+  const tickets = new TicketService({
+    repo: new TicketRepository(stores.database.db),
+    conversations,
+    user: (tenantId, id) => auth.accounts.user(tenantId, id),
+    audit,
+    emit: webhooks.emit,
+    ingest: async (req) => {
+      const job = await jobs.submit(req);
+      await jobs.wait(job.id);
+      return (await stores.jobs.get(req.tenantId, job.id)) ?? job;
+    },
+    metrics,
+  });
   const answerPipeline = createAnswerPipeline(
     { config, retriever, generator, fallbackGenerator, conversations, embedder: () => stores.embedder.current(), metrics, orders: createOrderLookup(stores) },
   );
@@ -177,6 +206,8 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
   await runStartup(config, stores, pipeline, { sampleKb: opts.sampleKb ?? config.sampleKb, log });
   // The start-up ingest (sample KB) writes headings in the background; the first answers should have them.
   await stores.headings?.idle();
+  // Deliveries left pending by the last run (or another replica) are picked up now.
+  webhookSender.start();
 
   return {
     config,
@@ -191,6 +222,8 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     auth,
     audit,
     answerPipeline,
+    tickets,
+    webhooks,
     streamBuffer,
     answers,
     indexSync,
@@ -198,6 +231,7 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     healthRegistry,
     health: () => healthRegistry.check(),
     async close() {
+      await webhookSender.stop();
       await answers.close();
       await generator.close?.();
       await indexSync?.stop();

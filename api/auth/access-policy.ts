@@ -45,6 +45,13 @@ export const ACCESS_POLICY: Record<string, AccessRule> = {
   "WS /v1/ws": "customer",
   "POST /v1/messages/:id/feedback": "customer",
   "GET /v1/messages/:id/feedback": "agent",
+  // Tickets: agents and admins manage them; a customer reads those of its own conversations (without internal notes)
+  "POST /v1/tickets": "agent",
+  "GET /v1/tickets": "customer",
+  "GET /v1/tickets/:id": "customer",
+  "PATCH /v1/tickets/:id": "agent",
+  "POST /v1/tickets/:id/notes": "agent",
+  "POST /v1/tickets/:id/approve-answer": "agent",
   // OpenAI-compatible facade (stateless: nothing stored, nothing of others readable)
   "POST /v1/chat/completions": "customer",
   "GET /v1/models": "customer",
@@ -60,6 +67,12 @@ export const ACCESS_POLICY: Record<string, AccessRule> = {
   "POST /v1/admin/tokens": "admin",
   "DELETE /v1/admin/tokens/:id": "admin",
   "GET /v1/admin/audit": "admin",
+  "GET /v1/admin/webhooks": "admin",
+  "POST /v1/admin/webhooks": "admin",
+  "GET /v1/admin/webhooks/:id": "admin",
+  "PATCH /v1/admin/webhooks/:id": "admin",
+  "DELETE /v1/admin/webhooks/:id": "admin",
+  "GET /v1/admin/webhooks/:id/deliveries": "admin",
   // Tenants: admins of the default (operator) tenant only; the service checks the tenant
   "GET /v1/admin/tenants": "admin",
   "POST /v1/admin/tenants": "admin",

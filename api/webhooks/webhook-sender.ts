@@ -1,0 +1,164 @@
+/**
+ * The background sender of webhook deliveries. It claims due pending deliveries from the table (a lease, so
+ * replicas never send one at the same time), posts each signed with a fresh timestamp, and records the outcome:
+ * delivered on 2xx; otherwise the next attempt after an exponential backoff with jitter, until WEBHOOK_MAX_ATTEMPTS,
+ * then failed. It runs beside requests and never inside one: an emit only writes rows and wakes it. On start it
+ * picks up whatever is pending (a restart loses nothing); on stop, attempts in flight are aborted and released.
+ */
+import { Counter, type Registry } from "prom-client";
+import type { WebhookDeliveryRow, WebhookRepository } from "../../core/db/webhook-repository";
+import type { AddressPolicy } from "../../ingest/fetch/address-policy";
+import type { Resolver } from "../../ingest/fetch/safe-fetch";
+import { postWebhook } from "./webhook-post";
+import { SIGNATURE_HEADER, signatureHeader } from "./webhook-signature";
+
+export interface WebhookSenderOptions {
+  repo: WebhookRepository;
+  policy: AddressPolicy;
+  timeoutMs: number;
+  maxAttempts: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** How often to look for due deliveries (others' emits, retries) besides being woken. */
+  pollMs: number;
+  /** Deliveries sent at once. */
+  batch?: number;
+  metrics?: Registry;
+  fetch?: typeof fetch;
+  resolve?: Resolver;
+  log?: (line: string) => void;
+  random?: () => number;
+}
+
+/** Delay before attempt `attempts + 1` after `attempts` failed ones: base * 2^(attempts-1), capped, the upper half jittered. */
+export function backoffMs(attempts: number, base: number, max: number, random: () => number = Math.random): number {
+  const d = Math.min(max, base * 2 ** Math.max(0, attempts - 1));
+  return Math.round(d / 2 + random() * (d / 2));
+}
+
+const senders = new WeakMap<Registry, { deliveries: Counter<"event" | "outcome">; attempts: Counter<"outcome"> }>();
+
+function metricsOf(registry: Registry) {
+  let m = senders.get(registry);
+  if (!m) {
+    m = {
+      deliveries: new Counter({
+        name: "webhook_deliveries_total",
+        help: "Webhook deliveries finished, by event type and outcome (delivered, failed: given up after the last attempt).",
+        labelNames: ["event", "outcome"],
+        registers: [registry],
+      }),
+      attempts: new Counter({ name: "webhook_delivery_attempts_total", help: "Webhook delivery attempts by outcome (success, error).", labelNames: ["outcome"], registers: [registry] }),
+    };
+    senders.set(registry, m);
+  }
+  return m;
+}
+
+export class WebhookSender {
+  private timer?: ReturnType<typeof setTimeout>;
+  private running = false;
+  private stopped = true;
+  private again = false;
+  private pass?: Promise<void>;
+  private abort = new AbortController();
+  private readonly metrics?: ReturnType<typeof metricsOf>;
+
+  constructor(private readonly o: WebhookSenderOptions) {
+    this.metrics = o.metrics ? metricsOf(o.metrics) : undefined;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.abort = new AbortController();
+    this.wake();
+  }
+
+  /** Looks for due deliveries now (after an emit). */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.pass = this.run();
+  }
+
+  /** Resolves when nothing is being sent right now (tests). */
+  async idle(): Promise<void> {
+    while (this.running) await this.pass;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.abort.abort();
+    await this.pass?.catch(() => {});
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    try {
+      do {
+        this.again = false;
+        const claimed = await this.o.repo.claimDue(this.o.batch ?? 16, this.o.timeoutMs + 30_000);
+        await Promise.all(claimed.map((d) => this.send(d)));
+        // A full batch means more may be due.
+        if (claimed.length >= (this.o.batch ?? 16)) this.again = true;
+      } while (this.again && !this.stopped);
+    } catch (e) {
+      this.o.log?.(`webhooks: could not read the delivery queue: ${(e as Error).message}`);
+    } finally {
+      this.running = false;
+      if (!this.stopped) this.schedule();
+    }
+  }
+
+  private schedule() {
+    this.timer = setTimeout(() => this.wake(), this.o.pollMs);
+    (this.timer as { unref?: () => void }).unref?.();
+  }
+
+  private async send(d: WebhookDeliveryRow): Promise<void> {
+    const receiver = await this.o.repo.receiver(d.tenantId, d.receiverId);
+    if (!receiver || !receiver.active) {
+      await this.o.repo.recordAttempt(d.id, { status: "failed", attempts: d.attempts, lastStatusCode: null, lastError: receiver ? "receiver disabled" : "receiver deleted" });
+      this.metrics?.deliveries.inc({ event: d.eventType, outcome: "failed" });
+      return;
+    }
+    const outcome = await postWebhook(
+      receiver.url,
+      d.body,
+      { [SIGNATURE_HEADER]: signatureHeader(receiver.secret, d.body), "x-deskpilot-event": d.eventType, "x-deskpilot-delivery": d.id },
+      { policy: this.o.policy, timeoutMs: this.o.timeoutMs, fetch: this.o.fetch, resolve: this.o.resolve, signal: this.abort.signal },
+    );
+    if (!outcome.ok && outcome.aborted) {
+      // Shutdown: not an attempt; free the claim so the next start sends it at once.
+      await this.o.repo.recordAttempt(d.id, { status: "pending", attempts: d.attempts, nextAttemptAt: new Date(), lastStatusCode: d.lastStatusCode, lastError: d.lastError }).catch(() => {});
+      return;
+    }
+    const attempts = d.attempts + 1;
+    this.metrics?.attempts.inc({ outcome: outcome.ok ? "success" : "error" });
+    if (outcome.ok) {
+      await this.o.repo.recordAttempt(d.id, { status: "delivered", attempts, lastStatusCode: outcome.status, lastError: null });
+      this.metrics?.deliveries.inc({ event: d.eventType, outcome: "delivered" });
+      return;
+    }
+    const last = attempts >= this.o.maxAttempts;
+    await this.o.repo.recordAttempt(d.id, {
+      status: last ? "failed" : "pending",
+      attempts,
+      nextAttemptAt: last ? undefined : new Date(Date.now() + backoffMs(attempts, this.o.backoffBaseMs, this.o.backoffMaxMs, this.o.random)),
+      lastStatusCode: outcome.status,
+      lastError: outcome.error,
+    });
+    if (last) {
+      this.metrics?.deliveries.inc({ event: d.eventType, outcome: "failed" });
+      this.o.log?.(`webhooks: delivery ${d.id} (${d.eventType}) failed after ${attempts} attempts: ${outcome.error}`);
+    }
+  }
+}
