@@ -285,11 +285,11 @@ export class TicketService {
    * same ticket again replaces that document's content (a new version of the same document id).
    */
   async approveAnswer(tenantId: string, id: string, qa: { question: string; answer: string }, actor: TicketActor) {
-    const current = await this.row({ tenantId }, id);
-    if (current.status !== "solved") throw errors.conflict("TICKET_NOT_SOLVED", `only a solved ticket's answer can be approved; this ticket is ${current.status}`);
     const question = qa.question.replace(/\s+/g, " ").trim();
     const answer = qa.answer.trim();
     if (!question || !answer) throw errors.invalid("EMPTY_ANSWER", "question and answer must not be blank");
+    const current = await this.row({ tenantId }, id);
+    if (current.status !== "solved") throw errors.conflict("TICKET_NOT_SOLVED", `only a solved ticket's answer can be approved; this ticket is ${current.status}`);
     const title = question.length > 200 ? `${question.slice(0, 199).trimEnd()}…` : question;
     const job = await this.d.ingest({
       tenantId,
