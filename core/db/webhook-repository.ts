@@ -120,15 +120,6 @@ export class WebhookRepository {
     });
   }
 
-  /** When the next pending delivery is due (null: none pending). */
-  async nextDue(): Promise<Date | null> {
-    const [r] = await this.db
-      .select({ at: sql<Date | string | null>`min(greatest(${webhookDeliveries.nextAttemptAt}, coalesce(${webhookDeliveries.lockedUntil}, ${webhookDeliveries.nextAttemptAt})))` })
-      .from(webhookDeliveries)
-      .where(eq(webhookDeliveries.status, "pending"));
-    return r?.at ? new Date(r.at) : null;
-  }
-
   /** Records one attempt's outcome and releases the claim. */
   async recordAttempt(
     id: string,
