@@ -358,7 +358,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     webhooks: {
       timeoutMs: int(env, "WEBHOOK_TIMEOUT_MS", 10_000, 50, 120_000),
-      maxAttempts: int(env, "WEBHOOK_MAX_ATTEMPTS", 12, 1, 100),
+      maxAttempts: int(env, "WEBHOOK_MAX_ATTEMPTS", 16, 1, 100),
       backoffBaseMs: int(env, "WEBHOOK_BACKOFF_BASE_MS", 2000, 1, 3_600_000),
       backoffMaxMs: int(env, "WEBHOOK_BACKOFF_MAX_MS", 3_600_000, 1, 86_400_000),
       pollMs: int(env, "WEBHOOK_POLL_MS", 1000, 10, 600_000),

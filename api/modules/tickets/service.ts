@@ -13,9 +13,9 @@ import type { ConversationRepository } from "../../../core/db/conversation-repos
 import {
   TICKET_PRIORITIES,
   TICKET_SOURCES,
+  TICKET_STATUSES,
   type NewTicketEvent,
   type TicketEventKind,
-  type TicketEventRow,
   type TicketPatch,
   type TicketPriority,
   type TicketRepository,
@@ -30,35 +30,9 @@ import type { IngestRequest } from "../../../ingest/pipeline";
 import type { WebhookEmit } from "../../webhooks/webhook-events";
 import { checkTicketInput } from "./ticket-input";
 import { ticketMetrics, type TicketMetrics } from "./ticket-metrics";
+import { eventView, ticketView, type Ticket, type TicketEvent } from "./ticket-view";
 
-export interface Ticket {
-  id: string;
-  /** Per-tenant sequence; shown to customers as "#<number>". */
-  number: number;
-  status: TicketStatus;
-  priority: TicketPriority;
-  category: string;
-  subject: string;
-  summary: string;
-  /** User id of the agent or admin it is assigned to. */
-  assignee: string | null;
-  tags: string[];
-  conversationId: string | null;
-  requester: { ownerId: string | null; email: string | null };
-  source: TicketSource;
-  createdAt: Date;
-  updatedAt: Date;
-  solvedAt: Date | null;
-  closedAt: Date | null;
-}
-
-export interface TicketEvent {
-  id: string;
-  kind: TicketEventKind;
-  actor: { kind: string; id: string | null };
-  data: Record<string, unknown>;
-  at: Date;
-}
+export { ticketView, type Ticket, type TicketEvent } from "./ticket-view";
 
 export interface CreateTicketInput {
   tenantId: string;
@@ -117,34 +91,6 @@ export interface TicketServiceDeps {
   ingest: (req: IngestRequest) => Promise<JobInfo>;
   metrics?: Registry;
 }
-
-export const ticketView = (r: TicketRow): Ticket => ({
-  id: r.id,
-  number: r.number,
-  status: r.status,
-  priority: r.priority,
-  category: r.category,
-  subject: r.subject,
-  summary: r.summary,
-  assignee: r.assigneeId,
-  tags: r.tags,
-  conversationId: r.conversationId,
-  requester: { ownerId: r.requesterOwnerId, email: r.requesterEmail },
-  source: r.source,
-  createdAt: r.createdAt,
-  updatedAt: r.updatedAt,
-  solvedAt: r.solvedAt,
-  closedAt: r.closedAt,
-});
-
-const eventView = (e: TicketEventRow, customer: boolean): TicketEvent => ({
-  id: e.id,
-  kind: e.kind,
-  // A customer sees what kind of caller acted, never whose account it was.
-  actor: { kind: e.actorKind, id: customer ? null : e.actorId },
-  data: e.data,
-  at: e.at,
-});
 
 const sameTags = (a: string[], b: string[]) => a.length === b.length && a.every((t, i) => t === b[i]);
 
@@ -221,6 +167,7 @@ export class TicketService {
     const patch: TicketPatch = {};
     const events: NewTicketEvent[] = [];
     const ev = (kind: TicketEventKind, data: Record<string, unknown>) => events.push({ kind, actorKind: actor.actorKind, actorId: actor.actorId, data });
+    if (changes.status !== undefined && !TICKET_STATUSES.includes(changes.status)) throw errors.invalid("INVALID_STATUS", `status must be one of ${TICKET_STATUSES.join(", ")}`);
     if (changes.status !== undefined && changes.status !== current.status) {
       if (!TRANSITIONS[current.status].includes(changes.status)) {
         const allowed = TRANSITIONS[current.status];
