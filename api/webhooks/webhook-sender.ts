@@ -62,6 +62,7 @@ export class WebhookSender {
   private again = false;
   private pass?: Promise<void>;
   private abort = new AbortController();
+  private failing = false;
   private readonly metrics?: ReturnType<typeof metricsOf>;
 
   constructor(private readonly o: WebhookSenderOptions) {
@@ -110,8 +111,12 @@ export class WebhookSender {
         // A full batch means more may be due.
         if (claimed.length >= (this.o.batch ?? 16)) this.again = true;
       } while (this.again && !this.stopped);
+      if (this.failing) this.o.log?.("webhooks: the delivery queue is readable again");
+      this.failing = false;
     } catch (e) {
-      this.o.log?.(`webhooks: could not read the delivery queue: ${(e as Error).message}`);
+      // Once per outage, not at every poll.
+      if (!this.failing) this.o.log?.(`webhooks: could not read the delivery queue (retrying every ${this.o.pollMs} ms): ${(e as Error).message}`);
+      this.failing = true;
     } finally {
       this.running = false;
       if (!this.stopped) this.schedule();

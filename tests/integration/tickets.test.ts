@@ -184,8 +184,13 @@ for (const kind of DB_KINDS) {
       expect(mine.body.history.map((e: Json) => e.kind)).not.toContain("note");
       expect(mine.body.history.map((e: Json) => e.kind)).toContain("reply");
       expect(mine.body.history.every((e: Json) => e.actor.id === null)).toBe(true);
+      // Triage fields are internal too.
+      expect(mine.body.tags).toBeUndefined();
+      expect(mine.body.assignee).toBeUndefined();
+      expect(mine.body).toMatchObject({ id: ids.ticket, number: 1, status: "solved", subject: "Refund not received" });
       const list = await call("GET", "/v1/tickets", "cust");
       expect(list.body.items.map((i: Json) => i.id)).toEqual([ids.ticket]);
+      expect(list.body.items[0].tags).toBeUndefined();
     });
 
     test("customers: only their own conversations' tickets (404 otherwise), never a change (403)", async () => {

@@ -227,6 +227,24 @@ for (const kind of DB_KINDS) {
       await waitUntil(async () => (await deliveries(paused.id))[0]?.status === "delivered", 10_000, "the re-enabled receiver");
     });
 
+    test("stopping the sender mid-attempt (shutdown) gives the delivery back; the next start delivers it", async () => {
+      rx.state.mode = "hang";
+      const before = rx.got.length;
+      const tk = await ticket();
+      await waitUntil(() => rx.got.length > before, 10_000, "the receiver to be called");
+      await t.services.webhooks.sender.stop();
+      const [d] = (await deliveries(hook.id)).filter((x) => x.payload.data.ticket.id === tk.id);
+      // An aborted attempt is not counted and the claim is released.
+      expect(d).toMatchObject({ status: "pending", attempts: 0 });
+      const row = (await t.services.webhooks.repo.deliveries({ tenantId: t.config.defaultTenant, receiverId: hook.id, limit: 50, offset: 0 })).items.find((x) => x.id === d!.id);
+      expect(row!.lockedUntil).toBeNull();
+      rx.state.mode = "ok";
+      rx.state.release();
+      t.services.webhooks.sender.start();
+      await waitUntil(async () => (await deliveries(hook.id)).find((x) => x.id === d!.id)?.status === "delivered", 10_000, "delivery after the sender restarted");
+      expect((await deliveries(hook.id)).find((x) => x.id === d!.id)).toMatchObject({ attempts: 1, lastStatusCode: 200 });
+    });
+
     test("another tenant's admin sees none of the receivers (404) and gets none of the events", async () => {
       const PASSWORD = "correct horse battery";
       expect((await call("POST", "/v1/admin/tenants", { id: "wh-b", name: "B", adminUsername: "broot", adminPassword: PASSWORD })).status).toBe(201);

@@ -5,7 +5,8 @@
  *
  * Status transitions: open -> pending | solved | closed; pending -> open | solved | closed; solved -> open | closed;
  * closed -> nothing (409 TICKET_TRANSITION). Setting the status a ticket has is no change. A customer reads only
- * tickets of conversations it owns, and their history without internal notes, assignments, tags or approvals.
+ * tickets of conversations it owns, without assignee and tags, and their history without internal notes,
+ * assignments, tag changes or approvals.
  */
 import type { Registry } from "prom-client";
 import type { ActorKind, AuditRepository } from "../../../core/db/audit-repository";
@@ -30,9 +31,9 @@ import type { IngestRequest } from "../../../ingest/pipeline";
 import type { WebhookEmit } from "../../webhooks/webhook-events";
 import { checkTicketInput } from "./ticket-input";
 import { ticketMetrics, type TicketMetrics } from "./ticket-metrics";
-import { eventView, ticketView, type Ticket, type TicketEvent } from "./ticket-view";
+import { customerTicketView, eventView, ticketView, type CustomerTicket, type Ticket, type TicketEvent } from "./ticket-view";
 
-export { ticketView, type Ticket, type TicketEvent } from "./ticket-view";
+export { ticketView, type CustomerTicket, type Ticket, type TicketEvent } from "./ticket-view";
 
 export interface CreateTicketInput {
   tenantId: string;
@@ -148,15 +149,16 @@ export class TicketService {
       limit,
       offset,
     });
-    return { items: items.map(ticketView), total, limit, offset };
+    const view = scope.ownerId === undefined ? ticketView : (r: TicketRow) => customerTicketView(ticketView(r));
+    return { items: items.map(view), total, limit, offset };
   }
 
   /** The ticket with its history (a customer's view for customers); 404 when it is not the caller's to see. */
-  async get(scope: TicketScope, id: string): Promise<Ticket & { history: TicketEvent[] }> {
+  async get(scope: TicketScope, id: string): Promise<(Ticket | CustomerTicket) & { history: TicketEvent[] }> {
     const row = await this.row(scope, id);
     const customer = scope.ownerId !== undefined;
     const events = await this.d.repo.events(scope.tenantId, id, customer ? CUSTOMER_EVENT_KINDS : undefined);
-    return { ...ticketView(row), history: events.map((e) => eventView(e, customer)) };
+    return { ...(customer ? customerTicketView(ticketView(row)) : ticketView(row)), history: events.map((e) => eventView(e, customer)) };
   }
 
   async update(tenantId: string, id: string, changes: TicketChanges, actor: TicketActor = SYSTEM_ACTOR): Promise<Ticket> {

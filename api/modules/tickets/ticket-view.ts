@@ -58,3 +58,11 @@ export const eventView = (e: TicketEventRow, customer: boolean): TicketEvent => 
   at: e.at,
 });
 
+
+/** What a customer sees of its own ticket: no assignee and no tags (internal triage). */
+export type CustomerTicket = Omit<Ticket, "assignee" | "tags">;
+
+export function customerTicketView(t: Ticket): CustomerTicket {
+  const { assignee: _a, tags: _t, ...rest } = t;
+  return rest;
+}
