@@ -1,6 +1,7 @@
 /**
  * The background sender of webhook deliveries. It claims due pending deliveries from the table (a lease, so
- * replicas never send one at the same time), posts each signed with a fresh timestamp, and records the outcome:
+ * replicas never send one at the same time; a few per receiver at a time, so a receiver that hangs until the time
+ * limit holds up only its own deliveries), posts each signed with a fresh timestamp, and records the outcome:
  * delivered on 2xx; otherwise the next attempt after an exponential backoff with jitter, until WEBHOOK_MAX_ATTEMPTS,
  * then failed. It runs beside requests and never inside one: an emit only writes rows and wakes it. On start it
  * picks up whatever is pending (a restart loses nothing); on stop, attempts in flight are aborted and released.
@@ -21,8 +22,10 @@ export interface WebhookSenderOptions {
   backoffMaxMs: number;
   /** How often to look for due deliveries (others' emits, retries) besides being woken. */
   pollMs: number;
-  /** Deliveries sent at once. */
-  batch?: number;
+  /** Deliveries in flight at once (default 32). */
+  concurrency?: number;
+  /** Deliveries in flight to one receiver at once, over every replica (default 4). */
+  perReceiver?: number;
   metrics?: Registry;
   fetch?: typeof fetch;
   resolve?: Resolver;
@@ -57,16 +60,21 @@ function metricsOf(registry: Registry) {
 
 export class WebhookSender {
   private timer?: ReturnType<typeof setTimeout>;
-  private running = false;
+  private claiming = false;
   private stopped = true;
   private again = false;
   private pass?: Promise<void>;
+  private readonly inFlight = new Set<Promise<void>>();
   private abort = new AbortController();
   private failing = false;
   private readonly metrics?: ReturnType<typeof metricsOf>;
 
   constructor(private readonly o: WebhookSenderOptions) {
     this.metrics = o.metrics ? metricsOf(o.metrics) : undefined;
+  }
+
+  private get concurrency() {
+    return this.o.concurrency ?? 32;
   }
 
   start(): void {
@@ -76,21 +84,21 @@ export class WebhookSender {
     this.wake();
   }
 
-  /** Looks for due deliveries now (after an emit). */
+  /** Looks for due deliveries now (after an emit, or when a slot frees up). */
   wake(): void {
     if (this.stopped) return;
-    if (this.running) {
+    if (this.claiming) {
       this.again = true;
       return;
     }
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    this.pass = this.run();
+    this.pass = this.fill();
   }
 
-  /** Resolves when nothing is being sent right now (tests). */
+  /** Resolves when nothing is being claimed or sent right now (tests, benches). */
   async idle(): Promise<void> {
-    while (this.running) await this.pass;
+    while (this.claiming || this.inFlight.size) await Promise.all([this.pass, ...this.inFlight]);
   }
 
   async stop(): Promise<void> {
@@ -99,17 +107,31 @@ export class WebhookSender {
     this.timer = undefined;
     this.abort.abort();
     await this.pass?.catch(() => {});
+    await Promise.all(this.inFlight);
   }
 
-  private async run(): Promise<void> {
-    this.running = true;
+  /**
+   * Claims due deliveries into free slots (at most `concurrency` in flight, at most `perReceiver` per receiver
+   * across every replica) and starts each without waiting for it: a slow receiver holds its own slots only.
+   */
+  private async fill(): Promise<void> {
+    this.claiming = true;
     try {
       do {
         this.again = false;
-        const claimed = await this.o.repo.claimDue(this.o.batch ?? 16, this.o.timeoutMs + 30_000);
-        await Promise.all(claimed.map((d) => this.send(d)));
-        // A full batch means more may be due.
-        if (claimed.length >= (this.o.batch ?? 16)) this.again = true;
+        const free = this.concurrency - this.inFlight.size;
+        if (free <= 0) break;
+        const claimed = await this.o.repo.claimDue(free, this.o.timeoutMs + 30_000, { perReceiver: this.o.perReceiver ?? 4 });
+        for (const d of claimed) {
+          const p: Promise<void> = this.send(d)
+            .catch((e) => this.o.log?.(`webhooks: delivery ${d.id} could not be recorded: ${(e as Error).message}`))
+            .finally(() => {
+              this.inFlight.delete(p);
+              this.wake();
+            });
+          this.inFlight.add(p);
+        }
+        if (claimed.length >= free) this.again = true;
       } while (this.again && !this.stopped);
       if (this.failing) this.o.log?.("webhooks: the delivery queue is readable again");
       this.failing = false;
@@ -118,12 +140,13 @@ export class WebhookSender {
       if (!this.failing) this.o.log?.(`webhooks: could not read the delivery queue (retrying every ${this.o.pollMs} ms): ${(e as Error).message}`);
       this.failing = true;
     } finally {
-      this.running = false;
+      this.claiming = false;
       if (!this.stopped) this.schedule();
     }
   }
 
   private schedule() {
+    if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => this.wake(), this.o.pollMs);
     (this.timer as { unref?: () => void }).unref?.();
   }

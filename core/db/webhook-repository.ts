@@ -4,7 +4,7 @@
  * (`locked_until`, FOR UPDATE SKIP LOCKED), so replicas sharing a database never send one delivery twice at once,
  * and a claim a crashed sender left behind runs out and is picked up again.
  */
-import { and, asc, count, desc, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, inArray, isNull, lte, notInArray, or, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { webhookDeliveries, webhookReceivers } from "./schema";
 
@@ -94,22 +94,48 @@ export class WebhookRepository {
     await this.db.insert(webhookDeliveries).values(rows.map((r) => ({ ...r, status: "pending", attempts: 0, nextAttemptAt: at })));
   }
 
-  /** Claims up to `limit` due pending deliveries for `leaseMs`; returns them with their receivers. */
-  async claimDue(limit: number, leaseMs: number, now = new Date()): Promise<WebhookDeliveryRow[]> {
+  /**
+   * Claims up to `limit` due pending deliveries for `leaseMs`, oldest due first. With `perReceiver`, a receiver
+   * gets no more than that many claimed at once, counting the claims every sender holds (two replicas claiming
+   * in the same instant may each fill the share once).
+   */
+  async claimDue(limit: number, leaseMs: number, o: { now?: Date; perReceiver?: number } = {}): Promise<WebhookDeliveryRow[]> {
+    const now = o.now ?? new Date();
     return this.db.transaction(async (tx) => {
-      const due = await tx
-        .select({ id: webhookDeliveries.id })
+      // Deliveries claimed now (by any replica) per receiver, and the receivers that have their share already.
+      const used = new Map<string, number>();
+      if (o.perReceiver) {
+        const inFlight = await tx
+          .select({ id: webhookDeliveries.receiverId, n: count() })
+          .from(webhookDeliveries)
+          .where(and(eq(webhookDeliveries.status, "pending"), gt(webhookDeliveries.lockedUntil, now)))
+          .groupBy(webhookDeliveries.receiverId);
+        for (const r of inFlight) used.set(r.id, Number(r.n));
+      }
+      const full = [...used].filter(([, n]) => n >= o.perReceiver!).map(([id]) => id);
+      const candidates = await tx
+        .select({ id: webhookDeliveries.id, receiverId: webhookDeliveries.receiverId })
         .from(webhookDeliveries)
         .where(
           and(
             eq(webhookDeliveries.status, "pending"),
             lte(webhookDeliveries.nextAttemptAt, now),
             or(isNull(webhookDeliveries.lockedUntil), lte(webhookDeliveries.lockedUntil, now)),
+            full.length ? notInArray(webhookDeliveries.receiverId, full) : undefined,
           ),
         )
         .orderBy(asc(webhookDeliveries.nextAttemptAt))
-        .limit(limit)
+        .limit(o.perReceiver ? limit * 4 : limit)
         .for("update", { skipLocked: true });
+      const due = candidates
+        .filter((c) => {
+          if (!o.perReceiver) return true;
+          const n = used.get(c.receiverId) ?? 0;
+          if (n >= o.perReceiver) return false;
+          used.set(c.receiverId, n + 1);
+          return true;
+        })
+        .slice(0, limit);
       if (!due.length) return [];
       const rows = await tx
         .update(webhookDeliveries)

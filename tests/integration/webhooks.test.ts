@@ -19,7 +19,7 @@ import { DB_KINDS, testServices, type TestServices } from "../helpers/services";
 import { waitUntil } from "../support/peers";
 
 type Json = Record<string, any>;
-const PORTS = { main: 18400, dead: 18401, restart: 18402 };
+const PORTS = { main: 18400, dead: 18401, restart: 18402, healthy: 18404 };
 const SENDER_ENV = {
   URL_FETCH_ALLOWED_HOSTS: "127.0.0.1",
   WEBHOOK_POLL_MS: "50",
@@ -35,7 +35,7 @@ type Mode = "ok" | "fail" | "hang" | "redirect";
 function receiver(port: number) {
   const got: { headers: Headers; body: string; path: string }[] = [];
   const held: (() => void)[] = [];
-  const state = { mode: "ok" as Mode, failures: 0, release: () => held.splice(0).forEach((r) => r()) };
+  const state = { mode: "ok" as Mode, failures: 0, release: () => held.splice(0).forEach((r) => r()), holding: () => held.length };
   const server = Bun.serve({
     port,
     hostname: "127.0.0.1",
@@ -190,9 +190,16 @@ for (const kind of DB_KINDS) {
       const before = rx.got.length;
       const tk = await ticket();
       await waitUntil(() => rx.got.length > before, 10_000, "the receiver to be called");
-      // The receiver is still holding the first attempt open while the API answers other changes.
+      // The receiver is still holding the first attempt open while the API answers other changes, and another
+      // receiver of the same event gets it meanwhile.
+      const healthy = Bun.serve({ port: PORTS.healthy, hostname: "127.0.0.1", fetch: () => new Response("ok") });
+      const other = (await call("POST", "/v1/admin/webhooks", { url: `http://127.0.0.1:${PORTS.healthy}/`, events: ["ticket.updated"] })).body;
       const patched = await call("PATCH", `/v1/tickets/${tk.id}`, { priority: "urgent" });
       expect(patched.status).toBe(200);
+      await waitUntil(async () => (await deliveries(other.id))[0]?.status === "delivered", 10_000, "the healthy receiver's delivery");
+      expect(rx.state.holding()).toBeGreaterThan(0);
+      healthy.stop(true);
+      expect((await call("DELETE", `/v1/admin/webhooks/${other.id}`)).status).toBe(200);
       await waitUntil(async () => (await deliveries(hook.id)).some((d) => String(d.lastError).includes("no answer within 800 ms")), 10_000, "a timed-out attempt");
       rx.state.mode = "ok";
       rx.state.release();
