@@ -7,7 +7,7 @@
  * picks up whatever is pending (a restart loses nothing); on stop, attempts in flight are aborted and released.
  */
 import { Counter, type Registry } from "prom-client";
-import type { WebhookDeliveryRow, WebhookRepository } from "../../core/db/webhook-repository";
+import type { ClaimedDelivery, WebhookRepository } from "../../core/db/webhook-repository";
 import type { AddressPolicy } from "../../ingest/fetch/address-policy";
 import type { Resolver } from "../../ingest/fetch/safe-fetch";
 import { postWebhook } from "./webhook-post";
@@ -24,7 +24,7 @@ export interface WebhookSenderOptions {
   pollMs: number;
   /** Deliveries in flight at once (default 32). */
   concurrency?: number;
-  /** Deliveries in flight to one receiver at once, over every replica (default 4). */
+  /** Deliveries in flight to one receiver at once, over every replica (default 8). */
   perReceiver?: number;
   metrics?: Registry;
   fetch?: typeof fetch;
@@ -121,7 +121,7 @@ export class WebhookSender {
         this.again = false;
         const free = this.concurrency - this.inFlight.size;
         if (free <= 0) break;
-        const claimed = await this.o.repo.claimDue(free, this.o.timeoutMs + 30_000, { perReceiver: this.o.perReceiver ?? 4 });
+        const claimed = await this.o.repo.claimDue(free, this.o.timeoutMs + 30_000, { perReceiver: this.o.perReceiver ?? 8 });
         for (const d of claimed) {
           const p: Promise<void> = this.send(d)
             .catch((e) => this.o.log?.(`webhooks: delivery ${d.id} could not be recorded: ${(e as Error).message}`))
@@ -151,8 +151,8 @@ export class WebhookSender {
     (this.timer as { unref?: () => void }).unref?.();
   }
 
-  private async send(d: WebhookDeliveryRow): Promise<void> {
-    const receiver = await this.o.repo.receiver(d.tenantId, d.receiverId);
+  private async send(d: ClaimedDelivery): Promise<void> {
+    const { receiver } = d;
     if (!receiver || !receiver.active) {
       await this.o.repo.recordAttempt(d.id, { status: "failed", attempts: d.attempts, lastStatusCode: null, lastError: receiver ? "receiver disabled" : "receiver deleted" });
       this.metrics?.deliveries.inc({ event: d.eventType, outcome: "failed" });

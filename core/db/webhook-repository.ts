@@ -40,6 +40,9 @@ export interface WebhookDeliveryRow {
   deliveredAt: Date | null;
 }
 
+/** A claimed delivery with its receiver as it is now (null: deleted). */
+export type ClaimedDelivery = WebhookDeliveryRow & { receiver: WebhookReceiverRow | null };
+
 const receiverOf = (r: typeof webhookReceivers.$inferSelect): WebhookReceiverRow => ({ ...r, active: r.active !== 0 });
 const deliveryOf = (r: typeof webhookDeliveries.$inferSelect): WebhookDeliveryRow => ({ ...r, status: r.status as DeliveryStatus });
 
@@ -99,8 +102,16 @@ export class WebhookRepository {
    * gets no more than that many claimed at once, counting the claims every sender holds (two replicas claiming
    * in the same instant may each fill the share once).
    */
-  async claimDue(limit: number, leaseMs: number, o: { now?: Date; perReceiver?: number } = {}): Promise<WebhookDeliveryRow[]> {
+  async claimDue(limit: number, leaseMs: number, o: { now?: Date; perReceiver?: number } = {}): Promise<ClaimedDelivery[]> {
     const now = o.now ?? new Date();
+    const dueNow = and(
+      eq(webhookDeliveries.status, "pending"),
+      lte(webhookDeliveries.nextAttemptAt, now),
+      or(isNull(webhookDeliveries.lockedUntil), lte(webhookDeliveries.lockedUntil, now)),
+    );
+    // The idle poll: one indexed read, no transaction, when nothing is due.
+    const any = await this.db.select({ id: webhookDeliveries.id }).from(webhookDeliveries).where(dueNow).limit(1);
+    if (!any.length) return [];
     return this.db.transaction(async (tx) => {
       // Deliveries claimed now (by any replica) per receiver, and the receivers that have their share already.
       const used = new Map<string, number>();
@@ -116,14 +127,7 @@ export class WebhookRepository {
       const candidates = await tx
         .select({ id: webhookDeliveries.id, receiverId: webhookDeliveries.receiverId })
         .from(webhookDeliveries)
-        .where(
-          and(
-            eq(webhookDeliveries.status, "pending"),
-            lte(webhookDeliveries.nextAttemptAt, now),
-            or(isNull(webhookDeliveries.lockedUntil), lte(webhookDeliveries.lockedUntil, now)),
-            full.length ? notInArray(webhookDeliveries.receiverId, full) : undefined,
-          ),
-        )
+        .where(and(dueNow, full.length ? notInArray(webhookDeliveries.receiverId, full) : undefined))
         .orderBy(asc(webhookDeliveries.nextAttemptAt))
         .limit(o.perReceiver ? limit * 4 : limit)
         .for("update", { skipLocked: true });
@@ -142,7 +146,13 @@ export class WebhookRepository {
         .set({ lockedUntil: new Date(now.getTime() + leaseMs) })
         .where(inArray(webhookDeliveries.id, due.map((d) => d.id)))
         .returning();
-      return rows.map(deliveryOf);
+      // Each with its receiver (null when it was deleted meanwhile), read once per claim, not once per delivery.
+      const ids = [...new Set(rows.map((r) => r.receiverId))];
+      const receivers = new Map((await tx.select().from(webhookReceivers).where(inArray(webhookReceivers.id, ids))).map((r) => [r.id, receiverOf(r)]));
+      return rows.map((r) => {
+        const receiver = receivers.get(r.receiverId);
+        return { ...deliveryOf(r), receiver: receiver && receiver.tenantId === r.tenantId ? receiver : null };
+      });
     });
   }
 

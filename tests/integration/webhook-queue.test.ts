@@ -30,6 +30,8 @@ for (const kind of DB_KINDS) {
       const ids = claims.flat().map((d) => d.id);
       expect(ids).toHaveLength(30);
       expect(new Set(ids).size).toBe(30);
+      // Each comes with its receiver, read in the same claim.
+      expect(claims.flat().every((d) => d.receiver?.id === "wh_q" && d.receiver.secret === "s")).toBe(true);
       // All are claimed now: nothing more to hand out.
       expect(await repo.claimDue(50, 60_000)).toEqual([]);
     });
