@@ -39,6 +39,9 @@ export function backoffMs(attempts: number, base: number, max: number, random: (
   return Math.round(d / 2 + random() * (d / 2));
 }
 
+/** How long a wake waits for others to share its claim. */
+const WAKE_DELAY_MS = 5;
+
 const senders = new WeakMap<Registry, { deliveries: Counter<"event" | "outcome">; attempts: Counter<"outcome"> }>();
 
 function metricsOf(registry: Registry) {
@@ -60,6 +63,7 @@ function metricsOf(registry: Registry) {
 
 export class WebhookSender {
   private timer?: ReturnType<typeof setTimeout>;
+  private soon?: ReturnType<typeof setTimeout>;
   private claiming = false;
   private stopped = true;
   private again = false;
@@ -84,27 +88,39 @@ export class WebhookSender {
     this.wake();
   }
 
-  /** Looks for due deliveries now (after an emit, or when a slot frees up). */
+  /**
+   * Looks for due deliveries shortly (after an emit, or when a slot frees up): wakes within WAKE_DELAY_MS share
+   * one claim, so a burst of events or of finished attempts costs one query, not one each.
+   */
   wake(): void {
     if (this.stopped) return;
     if (this.claiming) {
       this.again = true;
       return;
     }
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.pass = this.fill();
+    if (this.soon) return;
+    this.soon = setTimeout(() => {
+      this.soon = undefined;
+      if (this.stopped || this.claiming) return;
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = undefined;
+      this.pass = this.fill();
+    }, WAKE_DELAY_MS);
   }
 
   /** Resolves when nothing is being claimed or sent right now (tests, benches). */
   async idle(): Promise<void> {
-    while (this.claiming || this.inFlight.size) await Promise.all([this.pass, ...this.inFlight]);
+    while (this.soon || this.claiming || this.inFlight.size) {
+      if (this.soon && !this.claiming && !this.inFlight.size) await Bun.sleep(WAKE_DELAY_MS);
+      else await Promise.all([this.pass, ...this.inFlight]);
+    }
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    if (this.soon) clearTimeout(this.soon);
+    this.timer = this.soon = undefined;
     this.abort.abort();
     await this.pass?.catch(() => {});
     await Promise.all(this.inFlight);

@@ -4,7 +4,7 @@
  * (`locked_until`, FOR UPDATE SKIP LOCKED), so replicas sharing a database never send one delivery twice at once,
  * and a claim a crashed sender left behind runs out and is picked up again.
  */
-import { and, asc, count, desc, eq, gt, inArray, isNull, lte, notInArray, or, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { webhookDeliveries, webhookReceivers } from "./schema";
 
@@ -42,6 +42,9 @@ export interface WebhookDeliveryRow {
 
 /** A claimed delivery with its receiver as it is now (null: deleted). */
 export type ClaimedDelivery = WebhookDeliveryRow & { receiver: WebhookReceiverRow | null };
+
+/** Rows of a raw statement: postgres.js returns an array, PGlite an object with `rows`. */
+const rowsOf = <T>(result: unknown): T[] => (Array.isArray(result) ? result : ((result as { rows?: T[] }).rows ?? [])) as T[];
 
 const receiverOf = (r: typeof webhookReceivers.$inferSelect): WebhookReceiverRow => ({ ...r, active: r.active !== 0 });
 const deliveryOf = (r: typeof webhookDeliveries.$inferSelect): WebhookDeliveryRow => ({ ...r, status: r.status as DeliveryStatus });
@@ -98,62 +101,49 @@ export class WebhookRepository {
   }
 
   /**
-   * Claims up to `limit` due pending deliveries for `leaseMs`, oldest due first. With `perReceiver`, a receiver
-   * gets no more than that many claimed at once, counting the claims every sender holds (two replicas claiming
-   * in the same instant may each fill the share once).
+   * Claims up to `limit` due pending deliveries for `leaseMs`, oldest due first, in one statement (FOR UPDATE
+   * SKIP LOCKED, so concurrent senders take disjoint rows). With `perReceiver`, a receiver gets no more than that
+   * many claimed at once, counting the claims every sender holds (two replicas claiming in the same instant may
+   * each fill the share once). Returns each delivery with its receiver as it is now (null: deleted meanwhile).
    */
   async claimDue(limit: number, leaseMs: number, o: { now?: Date; perReceiver?: number } = {}): Promise<ClaimedDelivery[]> {
-    const now = o.now ?? new Date();
-    const dueNow = and(
-      eq(webhookDeliveries.status, "pending"),
-      lte(webhookDeliveries.nextAttemptAt, now),
-      or(isNull(webhookDeliveries.lockedUntil), lte(webhookDeliveries.lockedUntil, now)),
+    const now = (o.now ?? new Date()).toISOString();
+    const until = new Date(Date.parse(now) + leaseMs).toISOString();
+    const per = o.perReceiver ?? 2_147_483_647;
+    const d = webhookDeliveries;
+    const claimed = rowsOf<{ id: string }>(
+      await this.db.execute(sql`
+        WITH in_flight AS (
+          SELECT ${d.receiverId} AS receiver_id, count(*)::int AS n FROM ${d}
+          WHERE ${d.status} = 'pending' AND ${d.lockedUntil} > ${now}::timestamptz
+          GROUP BY ${d.receiverId}
+        ), candidates AS (
+          SELECT ${d.id} AS id, ${d.receiverId} AS receiver_id, ${d.nextAttemptAt} AS next_attempt_at FROM ${d}
+          WHERE ${d.status} = 'pending' AND ${d.nextAttemptAt} <= ${now}::timestamptz
+            AND (${d.lockedUntil} IS NULL OR ${d.lockedUntil} <= ${now}::timestamptz)
+            AND ${d.receiverId} NOT IN (SELECT receiver_id FROM in_flight WHERE n >= ${per})
+          ORDER BY ${d.nextAttemptAt}
+          LIMIT ${limit * 4}
+          FOR UPDATE SKIP LOCKED
+        ), ranked AS (
+          SELECT c.id, c.next_attempt_at,
+            row_number() OVER (PARTITION BY c.receiver_id ORDER BY c.next_attempt_at, c.id) + coalesce(f.n, 0) AS slot
+          FROM candidates c LEFT JOIN in_flight f ON f.receiver_id = c.receiver_id
+        ), picked AS (
+          SELECT id FROM ranked WHERE slot <= ${per} ORDER BY next_attempt_at, id LIMIT ${limit}
+        )
+        UPDATE ${d} SET ${sql.identifier("locked_until")} = ${until}::timestamptz FROM picked
+        WHERE ${d.id} = picked.id
+        RETURNING ${d.id} AS id`),
     );
-    // The idle poll: one indexed read, no transaction, when nothing is due.
-    const any = await this.db.select({ id: webhookDeliveries.id }).from(webhookDeliveries).where(dueNow).limit(1);
-    if (!any.length) return [];
-    return this.db.transaction(async (tx) => {
-      // Deliveries claimed now (by any replica) per receiver, and the receivers that have their share already.
-      const used = new Map<string, number>();
-      if (o.perReceiver) {
-        const inFlight = await tx
-          .select({ id: webhookDeliveries.receiverId, n: count() })
-          .from(webhookDeliveries)
-          .where(and(eq(webhookDeliveries.status, "pending"), gt(webhookDeliveries.lockedUntil, now)))
-          .groupBy(webhookDeliveries.receiverId);
-        for (const r of inFlight) used.set(r.id, Number(r.n));
-      }
-      const full = [...used].filter(([, n]) => n >= o.perReceiver!).map(([id]) => id);
-      const candidates = await tx
-        .select({ id: webhookDeliveries.id, receiverId: webhookDeliveries.receiverId })
-        .from(webhookDeliveries)
-        .where(and(dueNow, full.length ? notInArray(webhookDeliveries.receiverId, full) : undefined))
-        .orderBy(asc(webhookDeliveries.nextAttemptAt))
-        .limit(o.perReceiver ? limit * 4 : limit)
-        .for("update", { skipLocked: true });
-      const due = candidates
-        .filter((c) => {
-          if (!o.perReceiver) return true;
-          const n = used.get(c.receiverId) ?? 0;
-          if (n >= o.perReceiver) return false;
-          used.set(c.receiverId, n + 1);
-          return true;
-        })
-        .slice(0, limit);
-      if (!due.length) return [];
-      const rows = await tx
-        .update(webhookDeliveries)
-        .set({ lockedUntil: new Date(now.getTime() + leaseMs) })
-        .where(inArray(webhookDeliveries.id, due.map((d) => d.id)))
-        .returning();
-      // Each with its receiver (null when it was deleted meanwhile), read once per claim, not once per delivery.
-      const ids = [...new Set(rows.map((r) => r.receiverId))];
-      const receivers = new Map((await tx.select().from(webhookReceivers).where(inArray(webhookReceivers.id, ids))).map((r) => [r.id, receiverOf(r)]));
-      return rows.map((r) => {
-        const receiver = receivers.get(r.receiverId);
-        return { ...deliveryOf(r), receiver: receiver && receiver.tenantId === r.tenantId ? receiver : null };
-      });
-    });
+    if (!claimed.length) return [];
+    const rows = await this.db
+      .select({ delivery: webhookDeliveries, receiver: webhookReceivers })
+      .from(webhookDeliveries)
+      .leftJoin(webhookReceivers, and(eq(webhookReceivers.id, webhookDeliveries.receiverId), eq(webhookReceivers.tenantId, webhookDeliveries.tenantId)))
+      .where(inArray(webhookDeliveries.id, claimed.map((c) => c.id)))
+      .orderBy(asc(webhookDeliveries.nextAttemptAt), asc(webhookDeliveries.id));
+    return rows.map((r) => ({ ...deliveryOf(r.delivery), receiver: r.receiver ? receiverOf(r.receiver) : null }));
   }
 
   /** Records one attempt's outcome and releases the claim. */
