@@ -13,6 +13,8 @@ import { documentsModule } from "./modules/documents";
 import { feedbackModule } from "./modules/feedback";
 import { healthModule } from "./modules/health";
 import { searchModule } from "./modules/search";
+import { ticketsModule } from "./modules/tickets";
+import { webhooksModule } from "./modules/webhooks";
 import { wsModule } from "./modules/ws";
 import { corsPlugin } from "./plugins/cors";
 import { edgePlugin } from "./plugins/edge";
@@ -81,7 +83,9 @@ export function createApp(services: Services, opts: AppOptions = {}) {
     .use(wsModule(services))
     .use(adminPromptModule(services))
     .use(intentsModule(services))
-    .use(routeModule(services));
+    .use(routeModule(services))
+    .use(ticketsModule(services))
+    .use(webhooksModule(services));
   documentRoutes(app.routes as unknown as Parameters<typeof documentRoutes>[0]);
   return app;
 }

@@ -40,6 +40,12 @@ import { AuthService } from "./auth/auth-service";
 import { createOrderLookup } from "./orders/order-lookup";
 import { IntentRepository } from "../core/db/intent-repository";
 import { IntentRouter } from "./routing/intent-router";
+import { TicketRepository } from "../core/db/ticket-repository";
+import { WebhookRepository } from "../core/db/webhook-repository";
+import { TicketService } from "./modules/tickets/service";
+import type { WebhookEmit } from "./webhooks/webhook-events";
+import { createWebhookEmitter } from "./webhooks/webhook-emitter";
+import { WebhookSender } from "./webhooks/webhook-sender";
 
 export type { ComponentState, Health } from "./modules/health/service";
 
@@ -65,6 +71,13 @@ export interface Services {
   intents?: IntentRouter;
   /** understand -> retrieve -> rerank -> assemble -> generate => cite => decide -> persist (default-pipeline.ts) */
   answerPipeline: AnswerPipeline;
+  /** The ticket store and workflow (api/modules/tickets/service.ts); the answer pipeline's ticket route calls it too. */
+  tickets: TicketService;
+  /**
+   * Outbound webhooks: `emit(tenantId, type, data)` stores one delivery per subscribed receiver and returns; the
+   * sender posts them in the background (retries with backoff, survives restarts).
+   */
+  webhooks: { repo: WebhookRepository; emit: WebhookEmit; sender: WebhookSender };
   /** Resume buffers of answer streams (in the cache). */
   streamBuffer: StreamBuffer;
   /** Running answers: streaming, resume, cancel, abort when the client is gone. */
@@ -148,8 +161,24 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     ? new IntentRouter({ repository: intentRepository, encoder: () => encoder ?? stores.embedder.current(), minSimilarity: config.routing.minSimilarity, minConfidence: config.routing.minConfidence })
     : undefined;
   const orders = createOrderLookup(stores);
+  const webhookRepo = new WebhookRepository(stores.database.db);
+  const webhookSender = new WebhookSender({ repo: webhookRepo, policy: config.urlFetch, ...config.webhooks, metrics, log });
+  const webhooks = { repo: webhookRepo, sender: webhookSender, emit: createWebhookEmitter({ repo: webhookRepo, wake: () => webhookSender.wake(), log }) };
+  const tickets = new TicketService({
+    repo: new TicketRepository(stores.database.db),
+    conversations,
+    user: (tenantId, id) => auth.accounts.user(tenantId, id),
+    audit,
+    emit: webhooks.emit,
+    ingest: async (req) => {
+      const job = await jobs.submit(req);
+      await jobs.wait(job.id);
+      return (await stores.jobs.get(req.tenantId, job.id)) ?? job;
+    },
+    metrics,
+  });
   const answerPipeline = createAnswerPipeline(
-    { config, retriever, generator, fallbackGenerator, conversations, embedder: () => stores.embedder.current(), metrics, orders, intents },
+    { config, retriever, generator, fallbackGenerator, conversations, embedder: () => stores.embedder.current(), metrics, orders, intents, tickets, log },
   );
   const streamBuffer = new StreamBuffer(cache, { ttlSeconds: config.streaming.bufferTtlSeconds });
   const answers = new AnswerStreams({ pipeline: answerPipeline, buffer: streamBuffer, streaming: config.streaming, log });
@@ -189,6 +218,8 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
   await runStartup(config, stores, pipeline, { sampleKb: opts.sampleKb ?? config.sampleKb, log });
   // The start-up ingest (sample KB) writes headings in the background; the first answers should have them.
   await stores.headings?.idle();
+  // Deliveries left pending by the last run (or another replica) are picked up now.
+  webhookSender.start();
 
   return {
     config,
@@ -205,6 +236,8 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     intentRepository,
     ...(intents ? { intents } : {}),
     answerPipeline,
+    tickets,
+    webhooks,
     streamBuffer,
     answers,
     indexSync,
@@ -212,6 +245,7 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     healthRegistry,
     health: () => healthRegistry.check(),
     async close() {
+      await webhookSender.stop();
       await answers.close();
       await generator.close?.();
       await indexSync?.stop();

@@ -127,4 +127,12 @@ describe("loadConfig", () => {
     }
     expect(() => loadConfig({ URL_FETCH_ALLOW_PRIVATE: "maybe" })).toThrow(/URL_FETCH_ALLOW_PRIVATE/);
   });
+
+  test("webhook sender settings: defaults, overrides, and out-of-range values fail by name", () => {
+    expect(loadConfig({}).webhooks).toEqual({ timeoutMs: 10_000, maxAttempts: 16, backoffBaseMs: 2000, backoffMaxMs: 3_600_000, pollMs: 1000 });
+    expect(loadConfig({ WEBHOOK_MAX_ATTEMPTS: "3", WEBHOOK_POLL_MS: "50" }).webhooks).toMatchObject({ maxAttempts: 3, pollMs: 50 });
+    for (const [name, bad] of [["WEBHOOK_MAX_ATTEMPTS", "0"], ["WEBHOOK_TIMEOUT_MS", "10"], ["WEBHOOK_POLL_MS", "x"], ["WEBHOOK_BACKOFF_BASE_MS", "-1"]] as const) {
+      expect(() => loadConfig({ [name]: bad })).toThrow(new RegExp(name));
+    }
+  });
 });

@@ -81,6 +81,11 @@ export interface Config {
   };
   /** Exemptions from the public-addresses-only rule of URL ingestion and crawling (ingest/fetch/address-policy.ts). */
   urlFetch: { allowPrivate: boolean; allowedHosts: string[] };
+  /**
+   * Outbound webhooks: one attempt's time limit, attempts before a delivery is given up, the exponential backoff
+   * between attempts (base * 2^(attempt-1), capped, with full jitter) and how often the sender looks for due ones.
+   */
+  webhooks: { timeoutMs: number; maxAttempts: number; backoffBaseMs: number; backoffMaxMs: number; pollMs: number };
   limits: { maxUploadBytes: number; maxQueryChars: number; maxDocumentChars: number; ingestTimeoutMs: number; maxMessageChars: number; urlFetchTimeoutMs: number; shutdownTimeoutMs: number };
   streaming: {
     /** SSE heartbeat comment / WebSocket ping interval. */
@@ -367,6 +372,13 @@ export function loadConfig(env: Env = process.env): Config {
     urlFetch: {
       allowPrivate: bool(env, "URL_FETCH_ALLOW_PRIVATE", false),
       allowedHosts: parseAllowedHosts(opt(env, "URL_FETCH_ALLOWED_HOSTS")),
+    },
+    webhooks: {
+      timeoutMs: int(env, "WEBHOOK_TIMEOUT_MS", 10_000, 50, 120_000),
+      maxAttempts: int(env, "WEBHOOK_MAX_ATTEMPTS", 16, 1, 100),
+      backoffBaseMs: int(env, "WEBHOOK_BACKOFF_BASE_MS", 2000, 1, 3_600_000),
+      backoffMaxMs: int(env, "WEBHOOK_BACKOFF_MAX_MS", 3_600_000, 1, 86_400_000),
+      pollMs: int(env, "WEBHOOK_POLL_MS", 1000, 10, 600_000),
     },
     limits: {
       maxUploadBytes: int(env, "MAX_UPLOAD_MB", 50, 1, 2048) * 1024 * 1024,

@@ -247,6 +247,106 @@ export const auditEvents = pgTable(
   (t) => [index("audit_events_tenant_at_idx").on(t.tenantId, t.at), index("audit_events_tenant_action_idx").on(t.tenantId, t.action, t.at)],
 );
 
+/** Support tickets: per-tenant numbers (shown as "#1042"), a status workflow, history in ticket_events. */
+export const tickets = pgTable(
+  "tickets",
+  {
+    id: text().primaryKey(),
+    tenantId: text().notNull(),
+    /** Per-tenant sequence from ticket_sequences; what the customer is told. */
+    number: integer().notNull(),
+    status: text().notNull(), // open | pending | solved | closed
+    priority: text().notNull(), // low | normal | high | urgent
+    category: text().notNull(),
+    subject: text().notNull(),
+    summary: text().notNull(),
+    /** A user (agent or admin) of the tenant. */
+    assigneeId: text(),
+    tags: jsonb().$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    conversationId: text(),
+    requesterOwnerId: text(),
+    requesterEmail: text(),
+    source: text().notNull(), // chat | api | agent
+    createdAt: now(),
+    updatedAt: now(),
+    solvedAt: timestamp({ withTimezone: true, mode: "date" }),
+    closedAt: timestamp({ withTimezone: true, mode: "date" }),
+  },
+  (t) => [
+    uniqueIndex("tickets_tenant_number_uq").on(t.tenantId, t.number),
+    // Lists are newest first, i.e. by number descending (the unique index above serves the unfiltered list).
+    index("tickets_tenant_status_number_idx").on(t.tenantId, t.status, t.number),
+    index("tickets_tenant_conversation_idx").on(t.tenantId, t.conversationId),
+  ],
+);
+
+/** The last ticket number given out per tenant (one row per tenant, incremented atomically). */
+export const ticketSequences = pgTable("ticket_sequences", {
+  tenantId: text().primaryKey(),
+  lastNumber: integer().notNull(),
+});
+
+/** A ticket's history: created, status, assignment, priority, tags, internal note, public reply, approved answer. */
+export const ticketEvents = pgTable(
+  "ticket_events",
+  {
+    id: text().primaryKey(),
+    tenantId: text().notNull(),
+    ticketId: text().notNull(),
+    kind: text().notNull(), // created | status | assignment | priority | tags | note | reply | answer_approved
+    actorKind: text().notNull(), // user | token | widget | anonymous | system
+    actorId: text(),
+    data: jsonb().$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    at: now(),
+  },
+  (t) => [index("ticket_events_tenant_ticket_at_idx").on(t.tenantId, t.ticketId, t.at)],
+);
+
+/** Outbound webhook receivers of a tenant: where events go and the HMAC secret they are signed with. */
+export const webhookReceivers = pgTable(
+  "webhook_receivers",
+  {
+    id: text().primaryKey(),
+    tenantId: text().notNull(),
+    url: text().notNull(),
+    events: jsonb().$type<string[]>().notNull(),
+    /** HMAC-SHA256 key; shown to the admin once at creation, needed in the clear to sign. */
+    secret: text().notNull(),
+    active: integer().notNull().default(1),
+    createdBy: text(),
+    createdAt: now(),
+    updatedAt: now(),
+  },
+  (t) => [index("webhook_receivers_tenant_idx").on(t.tenantId, t.createdAt)],
+);
+
+/** One event for one receiver: the body exactly as signed, attempts, the next try, the last outcome. */
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    id: text().primaryKey(),
+    tenantId: text().notNull(),
+    receiverId: text().notNull(),
+    eventId: text().notNull(),
+    eventType: text().notNull(),
+    body: text().notNull(),
+    status: text().notNull(), // pending | delivered | failed
+    attempts: integer().notNull().default(0),
+    nextAttemptAt: timestamp({ withTimezone: true, mode: "date" }).notNull(),
+    /** A sender's claim on the delivery while it runs; a claim past this time is free again (crash, restart). */
+    lockedUntil: timestamp({ withTimezone: true, mode: "date" }),
+    lastStatusCode: integer(),
+    lastError: text(),
+    createdAt: now(),
+    updatedAt: now(),
+    deliveredAt: timestamp({ withTimezone: true, mode: "date" }),
+  },
+  (t) => [
+    index("webhook_deliveries_status_next_idx").on(t.status, t.nextAttemptAt),
+    index("webhook_deliveries_tenant_receiver_created_idx").on(t.tenantId, t.receiverId, t.createdAt),
+  ],
+);
+
 export const schema = {
   documents,
   chunks,
@@ -261,4 +361,9 @@ export const schema = {
   refreshTokens,
   apiTokens,
   auditEvents,
+  tickets,
+  ticketSequences,
+  ticketEvents,
+  webhookReceivers,
+  webhookDeliveries,
 };

@@ -72,6 +72,9 @@ describe("authorization matrix", () => {
     const job = await json(await call("POST", "/v1/documents?wait=true", "admin", { title: "Returns", text: "Returns are accepted within 30 days of delivery." }));
     ids.job = job.id;
     ids.document = job.documentId;
+    // A ticket on the customer's conversation: the customer may read it, another customer may not.
+    const ticket = await json(await call("POST", "/v1/tickets", "agent", { subject: "Late refund", summary: "Refund not received", category: "refund", conversationId: conv.id }));
+    ids.ticket = ticket.id;
   }, 120_000);
   afterAll(async () => {
     await t?.cleanup();
@@ -98,6 +101,7 @@ describe("authorization matrix", () => {
       .replace(/^\/v1\/ingest\/jobs\/:id/, `/v1/ingest/jobs/${ids.job}`)
       .replace(/^\/v1\/admin\/users\/:id/, `/v1/admin/users/${ids.otherCustomerUser}`)
       .replace(/^\/v1\/admin\/tokens\/:id/, `/v1/admin/tokens/${ids.token}`)
+      .replace(/^\/v1\/tickets\/:id/, `/v1/tickets/${ids.ticket}`)
       .replace(/:id/g, "nonexistent");
   /** A body that passes validation, so a 404 from the service is not hidden behind a 422. */
   const BODIES: Record<string, unknown> = {
@@ -105,6 +109,11 @@ describe("authorization matrix", () => {
     "POST /v1/conversations/:id/messages/stream": { content: "hello" },
     "POST /v1/messages/:id/feedback": { rating: "up" },
     "PATCH /v1/admin/users/:id": { email: null },
+    "POST /v1/tickets": { subject: "s", summary: "s", category: "other" },
+    "PATCH /v1/tickets/:id": { priority: "high" },
+    "POST /v1/tickets/:id/notes": { body: "a note" },
+    "POST /v1/tickets/:id/approve-answer": { question: "q", answer: "a" },
+    "PATCH /v1/admin/webhooks/:id": { active: false },
   };
   const bodyOf = (method: string, path: string) => BODIES[ruleKey(method, path)] ?? (method === "GET" || method === "DELETE" ? undefined : {});
 
@@ -134,7 +143,7 @@ describe("authorization matrix", () => {
         // Tenant A's resources are unknown to tenant B's admin, and a customer's to another customer.
         const foreign =
           (caller === "otherTenantAdmin" && path.includes(":")) ||
-          ((caller === "otherCustomer" || caller === "widget") && /^\/v1\/(conversations|messages)\/:id/.test(path));
+          ((caller === "otherCustomer" || caller === "widget") && /^\/v1\/(conversations|messages|tickets)\/:id/.test(path));
         if (foreign && got !== 404) wrong.push(`${method} ${path}: ${got}, expected 404 for a foreign resource`);
         await res.body?.cancel();
       }

@@ -61,11 +61,22 @@ describe("intent routing", () => {
     expect(off).toMatchObject({ intent: "other", route: "answer", reason: "out-of-scope" });
   });
 
-  test("routes without a stage in this build (handoff, ticket) fall back to the answer route and say why", async () => {
-    const human = await route("I want to talk to a real person");
-    expect(human.intent).toBe("talk_to_human");
-    expect(human.route).toBe("answer");
-    expect(human.reason).toBe("no-handoff-stage");
+  test("a request for a person and a complaint open a ticket and say its number; no person is promised", async () => {
+    expect(await route("I want to talk to a real person")).toMatchObject({ intent: "talk_to_human", route: "handoff", reason: "intent" });
+    const conv = (await json(await call("POST", "/v1/conversations", admin, {}))).id as string;
+    const human = await json(await call("POST", `/v1/conversations/${conv}/messages`, admin, { content: "can I speak to a human please" }));
+    expect(human).toMatchObject({ route: "handoff", decision: "ESCALATE" });
+    expect(human.answer).toMatch(/can't connect you with a person/);
+    const n = Number(/ticket #(\d+)/.exec(human.answer)?.[1]);
+    const complaint = await json(await call("POST", `/v1/conversations/${conv}/messages`, admin, { content: "I want to make a formal complaint, my laptop arrived broken and nobody replies" }));
+    expect(complaint).toMatchObject({ route: "ticket", decision: "ESCALATE" });
+    const m = Number(/ticket #(\d+)/.exec(complaint.answer)?.[1]);
+    expect(m).toBe(n + 1);
+    const list = (await json(await call("GET", "/v1/tickets?limit=10", admin))).items as Json[];
+    const opened = list.filter((x) => x.conversationId === conv);
+    expect(opened.map((x) => x.number).sort()).toEqual([n, m]);
+    expect(opened.find((x) => x.number === n)).toMatchObject({ priority: "high", category: "talk_to_human", status: "open" });
+    expect(opened.find((x) => x.number === m)).toMatchObject({ category: "complaint", priority: "normal" });
   });
 
   test("the pipeline answers by route: a greeting gets a question back; an order follow-up is answered from the order just shown", async () => {
@@ -120,7 +131,7 @@ describe("intent routing", () => {
 
     expect((await call("DELETE", "/v1/admin/intents/store_hours", admin)).status).toBe(204);
     expect((await call("GET", "/v1/admin/intents/store_hours", admin)).status).toBe(404);
-    const reset = await json(await call("POST", "/v1/admin/intents/reset", admin));
+    const reset = await json(await call("DELETE", "/v1/admin/intents", admin));
     expect(reset).toMatchObject({ customised: false, version: 0 });
   });
 

@@ -6,7 +6,7 @@ import type { Services } from "../../services";
 import { createIntentBody, intentResponse, intentSetResponse, patchIntentBody } from "./model";
 import { IntentService } from "./service";
 
-/** /v1/admin/intents: the tenant's intents (name, description, route, examples, threshold, reply), admin only. */
+/** /v1/admin/intents: the tenant's intents (DELETE: back to the defaults) (name, description, route, examples, threshold, reply), admin only. */
 export const intentsModule = (services: Services) => {
   const intents = new IntentService(services.intentRepository, services.intents);
   const audit = (c: Caller, action: string, name: string) => services.audit.add({ tenantId: c.auth.tenantId, action, ...actor(c), target: name });
@@ -26,14 +26,14 @@ export const intentsModule = (services: Services) => {
       },
       { body: createIntentBody, response: { 201: intentResponse }, detail: { tags: ["admin"], summary: "Add an intent (409 when the name exists, 422 for an unknown route)" } },
     )
-    .post(
-      "/v1/admin/intents/reset",
+    .delete(
+      "/v1/admin/intents",
       async ({ auth, caller }) => {
         const out = await intents.reset(auth.tenantId);
         await audit(caller, "intent.reset", "*");
         return out;
       },
-      { response: intentSetResponse, detail: { tags: ["admin"], summary: "Back to the built-in default intents" } },
+      { response: intentSetResponse, detail: { tags: ["admin"], summary: "Remove the tenant's own intents: back to the built-in defaults" } },
     )
     .get("/v1/admin/intents/:name", ({ params, auth }) => intents.get(auth.tenantId, params.name), { params, response: intentResponse, detail: { tags: ["admin"], summary: "One intent" } })
     .patch(
