@@ -38,6 +38,10 @@ import { AccountRepository } from "../core/db/account-repository";
 import { AuditRepository } from "../core/db/audit-repository";
 import { AuthService } from "./auth/auth-service";
 import { createOrderLookup } from "./orders/order-lookup";
+import { Guardrails } from "./guardrails/guardrails";
+import { GuardConfigStore } from "./guardrails/guard-config-store";
+import { LlmJudge } from "./guardrails/judge";
+import { LlmGenerator } from "./pipeline/llm-generator";
 
 export type { ComponentState, Health } from "./modules/health/service";
 
@@ -55,8 +59,11 @@ export interface Services {
   conversations: ConversationRepository;
   /** Accounts, tokens, widget sessions; resolves every request's caller (api/plugins/auth.ts). */
   auth: AuthService;
-  /** Logins, failed logins, admin, document, prompt and token changes, per tenant. */
+  /** Logins, failed logins, admin, document, prompt and token changes, guardrail blocks, per tenant. */
   audit: AuditRepository;
+  /** Input, retrieval and output rails (api/guardrails/) and their per-tenant configuration. */
+  guardrails: Guardrails;
+  guardConfigs: GuardConfigStore;
   /** understand -> retrieve -> rerank -> assemble -> generate => cite => decide -> persist (default-pipeline.ts) */
   answerPipeline: AnswerPipeline;
   /** Resume buffers of answer streams (in the cache). */
@@ -136,8 +143,24 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
   const audit = new AuditRepository(stores.database.db);
   const auth = await AuthService.open({ config, accounts: new AccountRepository(stores.database.db), audit, kbState: stores.kbState, cache, log });
   await auth.bootstrap();
+  const guardConfigs = new GuardConfigStore(stores.kbState);
+  const guardrails = new Guardrails({
+    configs: guardConfigs,
+    encoder: () => stores.encoder,
+    judge: generator instanceof LlmGenerator ? new LlmJudge(generator.model) : undefined,
+    metrics,
+    audit: (r) =>
+      audit.add({
+        tenantId: r.tenantId,
+        action: "guardrail.block",
+        actorKind: "system",
+        ...(r.target ? { target: r.target } : {}),
+        // Rails, rules and scores only: never the text or the personal data it held.
+        details: { stage: r.stage, violations: r.violations.slice(0, 20).map((v) => ({ rail: v.rail, rule: v.rule, score: v.score })) },
+      }),
+  });
   const answerPipeline = createAnswerPipeline(
-    { config, retriever, generator, fallbackGenerator, conversations, embedder: () => stores.embedder.current(), metrics, orders: createOrderLookup(stores) },
+    { config, retriever, generator, fallbackGenerator, conversations, embedder: () => stores.embedder.current(), metrics, orders: createOrderLookup(stores), guardrails, log },
   );
   const streamBuffer = new StreamBuffer(cache, { ttlSeconds: config.streaming.bufferTtlSeconds });
   const answers = new AnswerStreams({ pipeline: answerPipeline, buffer: streamBuffer, streaming: config.streaming, log });
@@ -190,6 +213,8 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     conversations,
     auth,
     audit,
+    guardrails,
+    guardConfigs,
     answerPipeline,
     streamBuffer,
     answers,

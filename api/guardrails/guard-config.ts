@@ -25,7 +25,7 @@ export interface GuardConfig {
     exemplarBlock: number;
     /** Cosine that blocks together with a pattern rule of any weight. */
     exemplarAssist: number;
-    /** The LLM judge, when the inference tier is configured. */
+    /** The LLM judge, when the inference tier is configured (off by default: one more model call per message). */
     judge: boolean;
     /** Longest message the rail accepts (characters). */
     maxChars: number;
@@ -51,7 +51,7 @@ export interface GuardConfig {
 }
 
 export const DEFAULT_GUARD_CONFIG: GuardConfig = {
-  input: { enabled: true, blockScore: 1, exemplars: true, exemplarBlock: 0.86, exemplarAssist: 0.6, judge: true, maxChars: 4000, turns: 2 },
+  input: { enabled: true, blockScore: 1, exemplars: true, exemplarBlock: 0.8, exemplarAssist: 0.5, judge: false, maxChars: 4000, turns: 2 },
   pii: { enabled: true, kinds: [...PII_KINDS] },
   retrieval: { enabled: true, blockScore: 1 },
   output: { enabled: true, unsupported: "remove", minSupport: 0.5, minEncoderSupport: 0.8, holdChars: 400, maxRemovedShare: 0.5 },

@@ -2,9 +2,11 @@
  * The default answer pipeline: the one place that lists the stages, in order. A new stage is one file in
  * stages/ and one line here.
  *
- *   understand -> [route -> order-status (tool route)] -> retrieve -> rerank -> assemble -> [ground] -> generate => cite => decide -> persist
- *   (prepare ...............................)  (produce ..........)  (transform) (settle ......)
- * ground (the grounding gate) stands in front of a generator that does not decline by itself (a model).
+ *   understand -> [guard-in] -> [route -> order-status (tool route)] -> retrieve -> rerank -> [guard-context] -> assemble
+ *     -> [ground] -> generate => cite => [guard-out] => decide -> persist
+ *   (prepare ..., guard-in and order-status may produce) (produce) (transform ........) (settle .........)
+ * ground (the grounding gate) stands in front of a generator that does not decline by itself (a model); the
+ * guard stages run when the guardrails are given (api/guardrails/).
  */
 import type { Registry } from "prom-client";
 import type { Config } from "../../core/config";
@@ -28,6 +30,10 @@ import { understandStage } from "./stages/understand";
 import { routeStage } from "./stages/route";
 import { orderStatusStage } from "./stages/order-status";
 import type { OrderLookup } from "../orders/order-lookup";
+import type { Guardrails } from "../guardrails/guardrails";
+import { guardInStage } from "./stages/guard-in";
+import { guardContextStage } from "./stages/guard-context";
+import { guardOutStage } from "./stages/guard-out";
 
 export interface AnswerPipelineDeps {
   config: Pick<Config, "limits">;
@@ -42,6 +48,9 @@ export interface AnswerPipelineDeps {
   metrics?: Registry;
   /** Verified order lookups for the tool route; without it an order question is answered from the knowledge base. */
   orders?: Pick<OrderLookup, "lookup" | "collections">;
+  /** The input, retrieval and output rails; without them the guard stages are left out. */
+  guardrails?: Guardrails;
+  log?: (line: string) => void;
 }
 
 export interface AnswerPipelineOptions {
@@ -63,16 +72,21 @@ export function embeddingRelatedness(embedder: () => Embedder) {
 
 export function defaultStages(deps: AnswerPipelineDeps, o: AnswerPipelineOptions = {}): Stage[] {
   const noStore = { updateMessage: async () => {} };
+  // Producers that quote the passages (the extractive generator): the output guard does not re-check their support.
+  const quoting = [deps.generator, deps.fallbackGenerator].filter((g) => g?.selfGrounded).map((g) => g!.id);
   return [
     understandStage({ related: deps.embedder ? embeddingRelatedness(deps.embedder) : undefined }),
+    ...(deps.guardrails ? [guardInStage(deps.guardrails, { log: deps.log })] : []),
     ...(deps.orders ? [routeStage(deps.orders)] : []),
     ...(deps.orders ? [orderStatusStage(deps.orders)] : []),
     retrieveStage(deps.retriever, { maxQueryChars: deps.config.limits.maxQueryChars, ...o.retrieve }),
     rerankStage(o.rerank),
+    ...(deps.guardrails ? [guardContextStage(deps.guardrails)] : []),
     assembleStage(o.assemble),
     ...(deps.generator.selfGrounded ? [] : [groundStage(o.ground)]),
     generateStage(deps.generator, { historyTurns: o.historyTurns, fallback: deps.fallbackGenerator }),
     citeStage(),
+    ...(deps.guardrails ? [guardOutStage(deps.guardrails, { quotingProducers: quoting })] : []),
     decideStage(),
     persistStage(deps.conversations ?? noStore),
   ];

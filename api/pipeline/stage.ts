@@ -18,6 +18,18 @@ import type { Assessment, Decision, FinishReason, StreamEvent, Usage } from "../
 import type { Passage } from "../../core/ports/retrieval";
 import type { MessageStatus } from "../../core/db/conversation-repository";
 import type { RetrieveResult } from "./hybrid-retriever";
+import type { GuardAction, LayerVerdict, Violation } from "../guardrails/types";
+
+/** What the guard stages found and did for this message (stored with the answer's metadata, without any text). */
+export interface GuardState {
+  /** A random token in this request's system prompt; the output guard blocks an answer that repeats it. */
+  canary: string;
+  input?: { action: GuardAction; violations: Violation[]; layers: LayerVerdict[] };
+  /** The message as the pipeline may log, cache and send to a model (PII redacted, mask words masked). */
+  redacted?: string;
+  retrieval?: { neutralized: number; violations: Violation[] };
+  output?: { checked: number; removed: number; blocked: boolean; downgraded: boolean; violations: Violation[] };
+}
 
 export const ROUTES = ["answer", "tool", "ticket", "handoff", "clarify"] as const;
 /** What a message is routed to: a RAG answer, a structured lookup, a ticket, a human, a question back. */
@@ -172,6 +184,8 @@ export interface PipelineContext {
   decision?: { decision: Decision; confidence: number; reason?: string };
   /** Set by persist. */
   final?: FinalAnswer;
+  /** Set by the guard stages (guard-in, guard-context, guard-out). */
+  guard?: GuardState;
 }
 
 interface StageBase {
