@@ -9,6 +9,7 @@ import { chatCompletionsModule } from "./modules/chat-completions";
 import { conversationsModule } from "./modules/conversations";
 import { documentsModule } from "./modules/documents";
 import { feedbackModule } from "./modules/feedback";
+import { guardModule } from "./modules/guard";
 import { healthModule } from "./modules/health";
 import { searchModule } from "./modules/search";
 import { wsModule } from "./modules/ws";
@@ -77,7 +78,8 @@ export function createApp(services: Services, opts: AppOptions = {}) {
     .use(feedbackModule(services))
     .use(chatCompletionsModule(services))
     .use(wsModule(services))
-    .use(adminPromptModule(services));
+    .use(adminPromptModule(services))
+    .use(guardModule(services));
   documentRoutes(app.routes as unknown as Parameters<typeof documentRoutes>[0]);
   return app;
 }

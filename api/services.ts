@@ -41,6 +41,7 @@ import { createOrderLookup } from "./orders/order-lookup";
 import { Guardrails } from "./guardrails/guardrails";
 import { GuardConfigStore } from "./guardrails/guard-config-store";
 import { LlmJudge } from "./guardrails/judge";
+import { flagChunks } from "./guardrails/retrieval-rail";
 import { LlmGenerator } from "./pipeline/llm-generator";
 
 export type { ComponentState, Health } from "./modules/health/service";
@@ -95,7 +96,13 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
   const stores = await openStores(config, opts);
   const metrics = new Registry();
   let indexSync: IndexSync | undefined;
-  const pipeline = createIngestion(stores, { onChange: (change) => indexSync?.publish(change) });
+  const guardConfigs = new GuardConfigStore(stores.kbState);
+  // Ingestion flags chunks that carry instructions aimed at the model (the document's metadata.guardrails).
+  const inspectChunks = async (tenantId: string, chunks: readonly { ordinal: number; text: string }[]) => {
+    const cfg = await guardConfigs.current(tenantId);
+    return cfg.retrieval.enabled ? { ...flagChunks(chunks, cfg.retrieval.blockScore) } : {};
+  };
+  const pipeline = createIngestion(stores, { onChange: (change) => indexSync?.publish(change), inspectChunks });
   const jobs = new JobRunner(pipeline, stores.jobs, { concurrency: 1, maxQueued: 1000 });
   const retriever = new HybridRetriever({
     channels: [
@@ -143,7 +150,6 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
   const audit = new AuditRepository(stores.database.db);
   const auth = await AuthService.open({ config, accounts: new AccountRepository(stores.database.db), audit, kbState: stores.kbState, cache, log });
   await auth.bootstrap();
-  const guardConfigs = new GuardConfigStore(stores.kbState);
   const guardrails = new Guardrails({
     configs: guardConfigs,
     encoder: () => stores.encoder,

@@ -140,8 +140,16 @@ const unescapeRun = (run: string): string =>
     .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(Math.min(0x10ffff, parseInt(h, 16))))
     .replace(/&#(\d+);/g, (_, d: string) => String.fromCodePoint(Math.min(0x10ffff, Number(d))));
 
-/** Every view of `text` that differs from its plain view, the plain one first. At most `maxChars` of the text are read. */
-export function textViews(text: string, maxChars = 20_000): TextView[] {
+/** Words that announce a transformed text: rot13 and reversed views are made for long texts only when one is present. */
+const TRANSFORM_HINT = /rot ?13|caesar|cipher|revers|backward|decode|decipher|decrypt|encoded|mirror/i;
+
+/**
+ * Every view of `text` that differs from its plain view, the plain one first. At most `maxChars` of the text are
+ * read. `cheap`: views are only made where the text shows a sign of them (digits inside words for leet, single
+ * letters in a row for joined, a word such as "rot13" or "backwards" for rot13 and reversed), for scanning long
+ * documents; a message gets every view.
+ */
+export function textViews(text: string, maxChars = 20_000, cheap = false): TextView[] {
   const raw = text.length > maxChars ? text.slice(0, maxChars) : text;
   const plain = plainView(raw);
   const views: TextView[] = [{ kind: "plain", text: plain }];
@@ -150,11 +158,14 @@ export function textViews(text: string, maxChars = 20_000): TextView[] {
     const p = kind === "plain" ? t : plainView(t);
     if (p && !seen.has(p)) (seen.add(p), views.push({ kind, text: p }));
   };
-  add("leet", leetView(plain));
+  const leety = !cheap || /\p{L}[\d@$!|+€£]|[\d@$!|+€£]\p{L}/u.test(plain);
+  if (leety) add("leet", leetView(plain));
   const noInvisible = raw.normalize("NFKC").replace(INVISIBLE, "");
-  const lower = noInvisible.toLowerCase().replace(HOMOGLYPH_RE, (c) => HOMOGLYPHS[c]!);
-  add("joined", joinedView(lower));
-  add("joined", leetView(joinedView(lower)));
+  if (!cheap || /(?:^|\s)(?:\S[ .\-_/|,]){3}\S(?:\s|$)/.test(noInvisible)) {
+    const lower = noInvisible.toLowerCase().replace(HOMOGLYPH_RE, (c) => HOMOGLYPHS[c]!);
+    add("joined", joinedView(lower));
+    if (leety) add("joined", leetView(joinedView(lower)));
+  }
   // Percent-encoding spread over the text (not only in runs): decode the whole text.
   if ((noInvisible.match(/%[0-9a-f]{2}/gi) ?? []).length >= 3) {
     try {
@@ -167,7 +178,9 @@ export function textViews(text: string, maxChars = 20_000): TextView[] {
   for (const d of decodedRuns(noInvisible, HEX_RUN, fromHex)) add("hex", d);
   for (const d of decodedRuns(noInvisible, URL_RUN, (r) => { try { return decodeURIComponent(r); } catch { return undefined; } })) add("url", d);
   for (const d of decodedRuns(noInvisible, ESCAPE_RUN, unescapeRun)) add("escape", d);
-  add("rot13", rot13(plain));
-  add("reversed", [...plain].reverse().join(""));
+  if (!cheap || TRANSFORM_HINT.test(plain)) {
+    add("rot13", rot13(plain));
+    add("reversed", [...plain].reverse().join(""));
+  }
   return views;
 }

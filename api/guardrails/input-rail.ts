@@ -36,10 +36,10 @@ export interface InputCheck {
   signal?: AbortSignal;
 }
 
-/** Rule hits over every view of `text`, the best hit per rule id. */
-export function ruleHits(text: string, maxChars = 20_000): RuleHit[] {
+/** Rule hits over every view of `text` (`cheap`: see textViews), the best hit per rule id. */
+export function ruleHits(text: string, maxChars = 20_000, cheap = false): RuleHit[] {
   const best = new Map<string, RuleHit>();
-  for (const v of textViews(text, maxChars)) {
+  for (const v of textViews(text, maxChars, cheap)) {
     for (const h of matchRules(v.text, v.kind)) {
       const cur = best.get(h.rule);
       if (!cur || h.weight > cur.weight) best.set(h.rule, h);

@@ -48,7 +48,7 @@ const ADDRESSED_AI =
 
 function scanSegment(text: string, offset: number, out: PassageFinding[]): void {
   const plain = text.toLowerCase().replace(/\s+/g, " ");
-  for (const h of ruleHits(text, 4000)) out.push({ start: offset, end: offset + text.length, rule: h.view === "plain" ? h.rule : `${h.rule}@${h.view}`, score: h.weight });
+  for (const h of ruleHits(text, 4000, true)) out.push({ start: offset, end: offset + text.length, rule: h.view === "plain" ? h.rule : `${h.rule}@${h.view}`, score: h.weight });
   if (ADDRESSED_OUTPUT.test(plain) && !READER_PHRASE.test(plain)) out.push({ start: offset, end: offset + text.length, rule: "addresses-output", score: 1 });
   if (INJECTED_CODE.test(plain)) out.push({ start: offset, end: offset + text.length, rule: "injected-code", score: 1 });
   if (ADDRESSED_AI.test(plain)) out.push({ start: offset, end: offset + text.length, rule: "addresses-ai", score: 1 });
@@ -103,4 +103,17 @@ export class PassageScanCache {
     }
     return s;
   }
+}
+
+/** What ingestion records on a document: the chunks flagged, with the rules that fired (no text). */
+export interface IngestFlags {
+  guardrails: { checked: number; flaggedChunks: { ordinal: number; rules: string[]; score: number }[] };
+}
+
+export function flagChunks(chunks: readonly { ordinal: number; text: string }[], blockScore = 1): IngestFlags {
+  const flagged = chunks.flatMap((c) => {
+    const s = scanPassage(c.text, blockScore);
+    return s.flagged ? [{ ordinal: c.ordinal, rules: [...new Set(s.findings.map((f) => f.rule))], score: s.score }] : [];
+  });
+  return { guardrails: { checked: chunks.length, flaggedChunks: flagged } };
 }
