@@ -44,7 +44,7 @@ const READER_PHRASE = /\b(?:thank(?:s| you)(?: very much| so much)? for|look(?:i
 /** A code snippet handed to "your code / solution / implementation". */
 const INJECTED_CODE = /\b(?:following|subsequent|below|above|this|these|next)\s+code\s+(?:snippet|block|section|excerpt|segment|fragment|piece|lines?|portion)\b[^\n]{0,160}?\byour\s+(?:\w+\s+)?(?:code|codebase|solution|implementation|algorithm|program|script|response|answer|elucidation|logic|project|function)\b|\byour\s+(?:\w+\s+)?(?:code|codebase|solution|implementation|algorithm|program|elucidation)\b[^\n]{0,160}?\b(?:following|subsequent|below)\s+code\s+(?:snippet|block|section|excerpt|segment|fragment|piece)\b/;
 const ADDRESSED_AI =
-  /\b(?:attention|note|message|instructions?|reminder|notice|important|hey|hello|hi|dear)\s*(?:to|for)?\s*(?:the\s+|all\s+|any\s+)?(?:ai|a\.i\.|assistant|chatbot|bot|language model|llm|gpt|chatgpt|copilot|agent|model)s?\b\s*[:,!-]|\bif you are (?:an?|the) (?:ai|assistant|chatbot|language model|llm|bot|model)\b|\b(?:ai|assistant|language model|llm|chatbot)s?\s+(?:reading|processing|summari[sz]ing|answering from) this\b/;
+  /\b(?:attention|note|message|instructions?|reminder|notice|important|hey|hello|hi|dear)\s*(?:to|for)?\s*(?:the\s+|all\s+|any\s+)?(?:ai|a\.i\.|assistant|chatbot|bot|language model|llm|gpt|chatgpt|copilot|agent|model)(?:\s+(?:assistant|model|bot|agent|system|reader))?s?\b\s*[:,!-]|\bif you are (?:an?|the) (?:ai|assistant|chatbot|language model|llm|bot|model)\b|\b(?:ai|assistant|language model|llm|chatbot)s?\s+(?:reading|processing|summari[sz]ing|answering from) this\b/;
 
 function scanSegment(text: string, offset: number, out: PassageFinding[]): void {
   const plain = text.toLowerCase().replace(/\s+/g, " ");
