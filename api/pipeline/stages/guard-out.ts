@@ -43,6 +43,7 @@ export function guardOutStage(guardrails: Guardrails, o: GuardOutOptions = {}): 
     ctx.guard = { ...(ctx.guard ?? { canary: "" }), output: state };
     let held = "";
     let sentAny = false;
+    let lastChar = "";
     const cited: number[] = [];
     const pending = new Map<number, StreamEvent>();
     let stopped = false;
@@ -50,7 +51,7 @@ export function guardOutStage(guardrails: Guardrails, o: GuardOutOptions = {}): 
     /** Checks one piece (a sentence with its trailing space) and yields what may be sent. */
     async function* release(piece: string): AsyncIterable<StreamEvent> {
       if (!piece.trim()) {
-        if (sentAny && piece) yield { type: "delta", text: piece };
+        if (sentAny && piece) (yield { type: "delta", text: piece }), (lastChar = piece.slice(-1));
         return;
       }
       state.checked++;
@@ -68,6 +69,7 @@ export function guardOutStage(guardrails: Guardrails, o: GuardOutOptions = {}): 
       }
       yield { type: "delta", text: v.text };
       sentAny = true;
+      lastChar = v.text.slice(-1);
       for (const i of v.cites) {
         if (!cited.includes(i)) cited.push(i);
         const ev = pending.get(i + 1);
@@ -103,7 +105,7 @@ export function guardOutStage(guardrails: Guardrails, o: GuardOutOptions = {}): 
       const downgrade = state.blocked || (state.removed > 0 && (tooMany || !sentAny)) || (stopped && state.removed > 0);
       if (downgrade) {
         state.downgraded = true;
-        yield { type: "delta", text: `${sentAny ? " " : ""}${escalateText}` };
+        yield { type: "delta", text: `${sentAny && !/\s/.test(lastChar) ? " " : ""}${escalateText}` };
       }
       if (state.blocked || state.removed) {
         await guardrails.recordBlock({ tenantId: ctx.tenantId, stage: "output", violations: state.violations.filter((v) => v.rail !== "pii"), target: ctx.target?.messageId }).catch(() => {});
