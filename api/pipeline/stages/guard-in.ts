@@ -53,7 +53,11 @@ export function guardInStage(guardrails: Guardrails, o: GuardInOptions = {}): St
       const previous = ctx.history.filter((t) => t.role === "user").map((t) => t.content);
       const res = await guardrails.checkInput(ctx.tenantId, ctx.content, previous, ctx.signal);
       ctx.guard = { ...(ctx.guard ?? {}), canary: ctx.guard?.canary ?? newCanary(), input: { action: res.action, violations: res.violations, layers: res.layers } };
+      const cfg = await guardrails.config(ctx.tenantId);
       if (!res.allowed) {
+        // A refused message is stored too: redacted like any other.
+        const scrubbed = scrub(ctx.content, cfg);
+        if (scrubbed !== ctx.content) ctx.guard.redacted = scrubbed;
         await guardrails.recordBlock({ tenantId: ctx.tenantId, stage: "input", violations: res.violations, target: ctx.target?.messageId }).catch((e) => o.log?.(`guardrails: recording a block failed: ${(e as Error).message}`));
         const rules = [...new Set(res.violations.filter((v) => v.rail !== "pii").map((v) => `${v.rail}:${v.rule}`))].join(", ");
         ctx.meta.generator = GUARD_PRODUCER;
@@ -61,7 +65,6 @@ export function guardInStage(guardrails: Guardrails, o: GuardInOptions = {}): St
         return;
       }
       if (res.action === "redact") {
-        const cfg = await guardrails.config(ctx.tenantId);
         ctx.guard.redacted = res.text;
         const u = ctx.understanding;
         if (u) {
