@@ -4,6 +4,7 @@
  * change through this store is visible at once in this process (other replicas within the TTL).
  */
 import type { KbStateRepository } from "../../core/db/kb-state-repository";
+import { errors } from "../../core/errors";
 import { DEFAULT_GUARD_CONFIG, validateGuardConfig, type GuardConfig } from "./guard-config";
 
 export const GUARD_CONFIG_KEY = "guardrails";
@@ -56,6 +57,11 @@ export class GuardConfigStore {
 
   /** Replaces the configuration (fields left out take the defaults); 422 GUARD_CONFIG_INVALID names the bad field. */
   async put(tenantId: string, body: unknown): Promise<GuardConfigView> {
+    const sections = ["input", "pii", "retrieval", "output", "sensitiveWords"];
+    if (typeof body !== "object" || body === null || Array.isArray(body) || !sections.some((k) => k in body)) {
+      // An empty (or emptied: unknown fields are dropped) body would silently reset everything: DELETE does that.
+      throw errors.invalid("GUARD_CONFIG_EMPTY", `the configuration names none of ${sections.join(", ")}; DELETE /v1/admin/guardrails restores the defaults`);
+    }
     const config = validateGuardConfig(body);
     const updatedAt = new Date(this.now()).toISOString();
     await this.kbState.set(tenantId, GUARD_CONFIG_KEY, { config, updatedAt });

@@ -106,6 +106,9 @@ for (const kind of DB_KINDS) {
         expect(first).toMatchObject({ isDefault: true, config: { input: { enabled: true }, sensitiveWords: [] } });
         const bad = await call(app, "PUT", "/v1/admin/guardrails", { output: { holdChars: -1 } });
         expect(bad.status).toBe(422);
+        const empty = await call(app, "PUT", "/v1/admin/guardrails", { nothing: true });
+        expect(await json(empty)).toMatchObject({ error: { code: "GUARD_CONFIG_EMPTY" } });
+        expect((await json(await call(app, "GET", "/v1/admin/guardrails"))).isDefault).toBe(true);
         const badWord = await call(app, "PUT", "/v1/admin/guardrails", { sensitiveWords: [{ term: "x", action: "block" }] });
         expect(await json(badWord)).toMatchObject({ error: { code: "GUARD_CONFIG_INVALID", details: { field: "sensitiveWords[0].term" } } });
         const put = await call(app, "PUT", "/v1/admin/guardrails", { sensitiveWords: [{ term: "Rivalmart", action: "block" }] });
