@@ -165,6 +165,8 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
         details: { stage: r.stage, violations: r.violations.slice(0, 20).map((v) => ({ rail: v.rail, rule: v.rule, score: v.score })) },
       }),
   });
+  // The exemplar layer needs the encoder loaded: in the background, so start-up and first answers do not wait.
+  void guardrails.warm().catch((e) => log(`guardrails: the exemplar layer could not load the encoder: ${(e as Error).message}`));
   const answerPipeline = createAnswerPipeline(
     { config, retriever, generator, fallbackGenerator, conversations, embedder: () => stores.embedder.current(), metrics, orders: createOrderLookup(stores), guardrails, log },
   );

@@ -25,7 +25,9 @@ const cfg = DEFAULT_GUARD_CONFIG;
 const rulesOnly = new InputRail();
 const encoder = values["no-encoder"] ? undefined : new SentenceEncoder({ cacheSize: 0 });
 await encoder?.warm();
-const withEncoder = encoder ? new InputRail({ exemplars: new ExemplarDetector(() => encoder) }) : undefined;
+const detector = encoder ? new ExemplarDetector(() => encoder) : undefined;
+await detector?.warm();
+const withEncoder = detector ? new InputRail({ exemplars: detector }) : undefined;
 
 async function blocked(rail: InputRail, a: { text: string; turns?: string[] }, times?: number[]) {
   const t0 = performance.now();

@@ -6,7 +6,9 @@
  * the tuning half of the project's attack set (bench/guardrails.ts).
  *
  * A message is embedded as its plain view and, when it has them, its first decoded view (base64, hex...), so an
- * encoded attack is compared by what it says. Exemplar vectors are computed once per encoder.
+ * encoded attack is compared by what it says. Exemplar vectors are computed once per encoder, at start in the
+ * background (warm()); until they are, the input rail skips this layer instead of making a message wait for the
+ * model to load.
  */
 import type { Embedder } from "../../core/ports/embedder";
 import { cosine } from "../pipeline/mmr";
@@ -67,24 +69,45 @@ export const ATTACK_EXEMPLARS: readonly string[] = [
 
 export class ExemplarDetector {
   private vectors?: Promise<Float32Array[]>;
+  private ready = false;
 
   constructor(
     private readonly encoder: () => Embedder | undefined,
     readonly exemplars: readonly string[] = ATTACK_EXEMPLARS,
   ) {}
 
+  /** An encoder is configured (it may still be loading: see ready). */
   get available(): boolean {
     return this.encoder() !== undefined;
+  }
+
+  /** The exemplars' vectors are computed (the model is loaded): scoring costs one encoder call. */
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  /** Loads the model and the exemplars' vectors (at start, in the background); resolves when ready. */
+  async warm(): Promise<void> {
+    const enc = this.encoder();
+    if (!enc) return;
+    this.vectors ??= enc.embed([...this.exemplars]);
+    try {
+      await this.vectors;
+      this.ready = true;
+    } catch (e) {
+      this.vectors = undefined; // the next warm() or score() tries again
+      throw e;
+    }
   }
 
   /** Highest cosine of the message's views to any exemplar, with the exemplar; undefined without an encoder. */
   async score(views: readonly TextView[], signal?: AbortSignal): Promise<{ score: number; exemplar: string; view: string } | undefined> {
     const enc = this.encoder();
     if (!enc) return undefined;
-    this.vectors ??= enc.embed([...this.exemplars]);
+    if (!this.ready) await this.warm();
     const chosen = [views[0]!, ...views.filter((v) => v.kind !== "plain" && v.kind !== "rot13" && v.kind !== "reversed" && v.kind !== "leet" && v.kind !== "joined").slice(0, 1)];
     const texts = chosen.map((v) => v.text.slice(0, 600));
-    const [ex, vs] = await Promise.all([this.vectors, enc.embed(texts, signal)]);
+    const [ex, vs] = await Promise.all([this.vectors!, enc.embed(texts, signal)]);
     let best = { score: -1, exemplar: "", view: "plain" };
     vs.forEach((v, i) => {
       ex.forEach((e, j) => {

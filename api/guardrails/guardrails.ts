@@ -52,12 +52,14 @@ const counters = new WeakMap<Registry, Counter<"stage" | "rail" | "rule">>();
 
 export class Guardrails {
   readonly input: InputRail;
+  readonly exemplars?: ExemplarDetector;
   readonly output: OutputRail;
   readonly scans = new PassageScanCache();
   private readonly blocks?: Counter<"stage" | "rail" | "rule">;
 
   constructor(readonly deps: GuardrailsDeps) {
-    this.input = new InputRail({ exemplars: deps.encoder ? new ExemplarDetector(deps.encoder) : undefined, judge: deps.judge });
+    this.exemplars = deps.encoder ? new ExemplarDetector(deps.encoder) : undefined;
+    this.input = new InputRail({ exemplars: this.exemplars, judge: deps.judge });
     this.output = new OutputRail({ encoder: deps.encoder, judge: deps.judge });
     if (deps.metrics) {
       let c = counters.get(deps.metrics);
@@ -73,8 +75,13 @@ export class Guardrails {
     return this.deps.configs.current(tenantId);
   }
 
-  async checkInput(tenantId: string, text: string, previousTurns: readonly string[] = [], signal?: AbortSignal): Promise<GuardResult> {
-    return this.input.check({ text, previousTurns, signal }, await this.config(tenantId));
+  /** Loads the encoder and the attack exemplars' vectors (call at start, in the background). */
+  warm(): Promise<void> {
+    return this.exemplars?.warm() ?? Promise.resolve();
+  }
+
+  async checkInput(tenantId: string, text: string, previousTurns: readonly string[] = [], signal?: AbortSignal, waitForEncoder = false): Promise<GuardResult> {
+    return this.input.check({ text, previousTurns, signal, waitForEncoder }, await this.config(tenantId));
   }
 
   /** Each passage scanned (cached by chunk id when it has one) and neutralised; `text` joins them with blank lines. */
@@ -140,7 +147,7 @@ export class Guardrails {
     if (typeof req.text !== "string") throw errors.invalid("GUARD_TEXT_INVALID", "text must be a string");
     const passages = req.context?.passages ?? [];
     let res: GuardResult;
-    if (req.stage === "input") res = await this.checkInput(tenantId, req.text, req.context?.previousTurns ?? []);
+    if (req.stage === "input") res = await this.checkInput(tenantId, req.text, req.context?.previousTurns ?? [], undefined, true);
     else if (req.stage === "retrieval") res = await this.checkRetrieval(tenantId, [{ text: req.text }]);
     else {
       const ps = passages.map((text, i) => ({ chunkId: `check:${i}:${Bun.hash(text)}`, documentId: "check", title: "", page: null, sectionPath: [], text, charStart: 0, charEnd: text.length, docType: "", source: "", tags: [], score: 1, ranks: {} }));

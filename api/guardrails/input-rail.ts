@@ -34,6 +34,8 @@ export interface InputCheck {
   /** Earlier user turns, oldest first. */
   previousTurns?: readonly string[];
   signal?: AbortSignal;
+  /** Wait for the encoder to load instead of skipping the exemplar layer meanwhile (benchmarks, the check API). */
+  waitForEncoder?: boolean;
 }
 
 /** Rule hits over every view of `text` (`cheap`: see textViews), the best hit per rule id. */
@@ -92,7 +94,7 @@ export class InputRail {
       if (rulesBlock) action = "block";
 
       t = performance.now();
-      if (action !== "block" && cfg.input.exemplars && this.deps.exemplars?.available) {
+      if (action !== "block" && cfg.input.exemplars && this.deps.exemplars?.available && (this.deps.exemplars.isReady || input.waitForEncoder)) {
         const views = textViews(text);
         const best = await this.deps.exemplars.score(views, input.signal);
         if (best) {
@@ -103,7 +105,8 @@ export class InputRail {
           if (block) action = "block";
         }
       } else {
-        layer("exemplars", "skipped", action === "block" ? "already blocked" : !cfg.input.exemplars ? "off for this tenant" : "no sentence encoder", t);
+        const why = action === "block" ? "already blocked" : !cfg.input.exemplars ? "off for this tenant" : !this.deps.exemplars?.available ? "no sentence encoder" : "the encoder is still loading";
+        layer("exemplars", "skipped", why, t);
       }
 
       t = performance.now();
