@@ -105,7 +105,7 @@ const paced = (text: string): AnswerGenerator => ({
 const guardrails = new Guardrails({ configs: { current: async () => DEFAULT_GUARD_CONFIG }, encoder: () => encoder });
 async function ttft(text: string, p: Passage, guarded: boolean): Promise<number> {
   const given: Stage = { name: "given", kind: "prepare", routes: "all", run: (ctx) => void ((ctx.passages = [p]), (ctx.sources = citationSources([p]))) };
-  const pipeline = new AnswerPipeline([given, generateStage(paced(text)), citeStage(), ...(guarded ? [guardOutStage(guardrails)] : [])]);
+  const pipeline = new AnswerPipeline([given, generateStage(paced(text)), citeStage(), ...(guarded ? [guardOutStage(guardrails, { groundedProducers: ["llm:paced"] })] : [])]);
   const ctx = newContext({ tenantId: "bench", content: "q" });
   const t0 = performance.now();
   let first = NaN;

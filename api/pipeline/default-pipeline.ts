@@ -72,8 +72,8 @@ export function embeddingRelatedness(embedder: () => Embedder) {
 
 export function defaultStages(deps: AnswerPipelineDeps, o: AnswerPipelineOptions = {}): Stage[] {
   const noStore = { updateMessage: async () => {} };
-  // Producers that quote the passages (the extractive generator): the output guard does not re-check their support.
-  const quoting = [deps.generator, deps.fallbackGenerator].filter((g) => g?.selfGrounded).map((g) => g!.id);
+  // Producers of free text (a model): the output guard checks each sentence's support (the extractive generator quotes).
+  const grounded = [deps.generator, deps.fallbackGenerator].filter((g) => g && !g.selfGrounded).map((g) => g!.id);
   return [
     understandStage({ related: deps.embedder ? embeddingRelatedness(deps.embedder) : undefined }),
     ...(deps.guardrails ? [guardInStage(deps.guardrails, { log: deps.log })] : []),
@@ -86,7 +86,7 @@ export function defaultStages(deps: AnswerPipelineDeps, o: AnswerPipelineOptions
     ...(deps.generator.selfGrounded ? [] : [groundStage(o.ground)]),
     generateStage(deps.generator, { historyTurns: o.historyTurns, fallback: deps.fallbackGenerator }),
     citeStage(),
-    ...(deps.guardrails ? [guardOutStage(deps.guardrails, { quotingProducers: quoting })] : []),
+    ...(deps.guardrails ? [guardOutStage(deps.guardrails, { groundedProducers: grounded })] : []),
     decideStage(),
     persistStage(deps.conversations ?? noStore),
   ];

@@ -40,7 +40,7 @@ async function run(text: string, cfg: GuardConfig = DEFAULT_GUARD_CONFIG, o: { c
   const guardrails = new Guardrails({ configs: { current: async () => cfg } });
   const given: Stage = { name: "given", kind: "prepare", routes: "all", run: (ctx) => void ((ctx.passages = P), (ctx.sources = citationSources(P)), o.canary && (ctx.guard = { canary: o.canary })) };
   const stored: Record<string, unknown>[] = [];
-  const pipeline = new AnswerPipeline([given, generateStage(s.gen), citeStage(), guardOutStage(guardrails, { quotingProducers: o.selfGrounded ? [s.gen.id] : [] }), decideStage(), persistStage({ updateMessage: async (_t, _id, patch) => void stored.push(patch as Record<string, unknown>) })]);
+  const pipeline = new AnswerPipeline([given, generateStage(s.gen), citeStage(), guardOutStage(guardrails, { groundedProducers: o.selfGrounded ? [] : [s.gen.id] }), decideStage(), persistStage({ updateMessage: async (_t, _id, patch) => void stored.push(patch as Record<string, unknown>) })]);
   const ctx = newContext({ tenantId: "t", content: "How long can I return a laptop?", target: { conversationId: "c", messageId: "m", userMessageId: "u" } });
   const events: StreamEvent[] = [];
   const producedAtDelta: number[] = [];

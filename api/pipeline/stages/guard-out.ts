@@ -13,8 +13,8 @@
  * maxRemovedShare of the sentences were removed, or none was left, the answer is downgraded: the escalation
  * text is sent in place of what is missing and the finish event carries ESCALATE. The canary or a block word
  * stops the answer: nothing of that sentence is sent, the escalation text follows, ESCALATE. Support is
- * checked for the answer route's producers that do not quote passages themselves (a model); a quoting
- * producer (the extractive generator), a tool answer or a fixed text is still masked and canary-checked.
+ * checked for the answer route's producers named in groundedProducers (a model); a quoting producer (the
+ * extractive generator), a tool answer or a fixed text (gate, refusal) is still masked and canary-checked.
  *
  * Exactly what passes here is what the reducer sees, so what is stored is what was sent.
  */
@@ -26,19 +26,23 @@ import type { Violation } from "../../guardrails/types";
 import type { PipelineContext, TransformStage } from "../stage";
 
 export interface GuardOutOptions {
-  /** Producers whose text is quoted from the passages (no support check): the extractive generator's id. */
-  quotingProducers?: readonly string[];
+  /**
+   * Producers whose free text is checked for support (a model's generator id). Others write fixed or quoted text:
+   * the extractive generator quotes passages, the grounding gate, the input guard and tools answer with set texts.
+   */
+  groundedProducers?: readonly string[];
   escalateText?: string;
 }
 
 export function guardOutStage(guardrails: Guardrails, o: GuardOutOptions = {}): TransformStage {
-  const quoting = new Set(o.quotingProducers ?? []);
+  const checked = new Set(o.groundedProducers ?? []);
   const escalateText = o.escalateText ?? DEFAULT_DECLINE.escalate;
 
   async function* wrap(events: AsyncIterable<StreamEvent>, ctx: PipelineContext): AsyncIterable<StreamEvent> {
     const cfg = await guardrails.config(ctx.tenantId);
     const producer = ctx.answer?.producer ?? "";
-    const grounded = ctx.route === "answer" && !quoting.has(ctx.meta.generator ?? producer) && !quoting.has(producer) && ctx.passages.length > 0;
+    // ctx.meta.generator names who answered in the end (a fallback or a gate may have answered instead).
+    const grounded = ctx.route === "answer" && checked.has(ctx.meta.generator ?? producer) && ctx.passages.length > 0;
     const state = { checked: 0, removed: 0, blocked: false, downgraded: false, violations: [] as Violation[] };
     ctx.guard = { ...(ctx.guard ?? { canary: "" }), output: state };
     let held = "";
