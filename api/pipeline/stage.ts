@@ -4,11 +4,11 @@
  * (runner.ts) knows no stage by name, and the default list is wired in one factory (default-pipeline.ts).
  *
  * Stage kinds, in the order the runner applies them:
- *   prepare    understand, guard the input, route, retrieve, rerank, assemble: run in list order until a stage
+ *   prepare    understand, guard the input, route, retrieve, rerank, guard the passages, assemble: in list order until a stage
  *              has produced the answer's stream (a stage after that is skipped)
  *   produce    sets `ctx.answer`, the answer's one typed event stream (generate; later a cache hit, a ticket
  *              confirmation, an agent's reply, a refusal)
- *   transform  wraps `ctx.answer.events` (citation mapping; later the output guard), in list order
+ *   transform  wraps `ctx.answer.events` (citation mapping, the output guard), in list order
  *   settle     runs once the final stream has been consumed and reduced (`ctx.outcome`): decide, persist
  * prepare and produce stages share one ordered walk, so a cache stage placed before retrieve skips it on a hit.
  * Every stage declares the routes it runs for; the route is read when the runner reaches the stage, so a
