@@ -43,6 +43,8 @@ import { GuardConfigStore } from "./guardrails/guard-config-store";
 import { LlmJudge } from "./guardrails/judge";
 import { flagChunks } from "./guardrails/retrieval-rail";
 import { LlmGenerator } from "./pipeline/llm-generator";
+import { IntentRepository } from "../core/db/intent-repository";
+import { IntentRouter } from "./routing/intent-router";
 
 export type { ComponentState, Health } from "./modules/health/service";
 
@@ -65,6 +67,10 @@ export interface Services {
   /** Input, retrieval and output rails (api/guardrails/) and their per-tenant configuration. */
   guardrails: Guardrails;
   guardConfigs: GuardConfigStore;
+  /** Each tenant's intent set (the defaults until an admin edits it). */
+  intentRepository: IntentRepository;
+  /** The intent classifier (INTENT_ROUTING=true, the default); undefined when off. */
+  intents?: IntentRouter;
   /** understand -> retrieve -> rerank -> assemble -> generate => cite => decide -> persist (default-pipeline.ts) */
   answerPipeline: AnswerPipeline;
   /** Resume buffers of answer streams (in the cache). */
@@ -150,6 +156,12 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
   const audit = new AuditRepository(stores.database.db);
   const auth = await AuthService.open({ config, accounts: new AccountRepository(stores.database.db), audit, kbState: stores.kbState, cache, log });
   await auth.bootstrap();
+  const intentRepository = new IntentRepository(stores.database.db);
+  const encoder = stores.encoder;
+  const intents = config.routing.intents
+    ? new IntentRouter({ repository: intentRepository, encoder: () => encoder ?? stores.embedder.current(), minSimilarity: config.routing.minSimilarity, minConfidence: config.routing.minConfidence })
+    : undefined;
+  const orders = createOrderLookup(stores);
   const guardrails = new Guardrails({
     configs: guardConfigs,
     encoder: () => stores.encoder,
@@ -168,7 +180,7 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
   // The exemplar layer needs the encoder loaded: in the background, so start-up and first answers do not wait.
   void guardrails.warm().catch((e) => log(`guardrails: the exemplar layer could not load the encoder: ${(e as Error).message}`));
   const answerPipeline = createAnswerPipeline(
-    { config, retriever, generator, fallbackGenerator, conversations, embedder: () => stores.embedder.current(), metrics, orders: createOrderLookup(stores), guardrails, log },
+    { config, retriever, generator, fallbackGenerator, conversations, embedder: () => stores.embedder.current(), metrics, orders, intents, guardrails, log },
   );
   const streamBuffer = new StreamBuffer(cache, { ttlSeconds: config.streaming.bufferTtlSeconds });
   const answers = new AnswerStreams({ pipeline: answerPipeline, buffer: streamBuffer, streaming: config.streaming, log });
@@ -223,6 +235,8 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     audit,
     guardrails,
     guardConfigs,
+    intentRepository,
+    ...(intents ? { intents } : {}),
     answerPipeline,
     streamBuffer,
     answers,

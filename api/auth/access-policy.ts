@@ -36,6 +36,7 @@ export const ACCESS_POLICY: Record<string, AccessRule> = {
   "POST /v1/search": "agent",
   // Guardrails: agents may check a text (debugging view); admins configure the rails
   "POST /v1/guard/check": "agent",
+  "POST /v1/route": "agent",
   // Conversations: customers their own, agents and admins the tenant's
   "POST /v1/conversations": "customer",
   "GET /v1/conversations": "customer",
@@ -65,6 +66,12 @@ export const ACCESS_POLICY: Record<string, AccessRule> = {
   "GET /v1/admin/guardrails": "admin",
   "PUT /v1/admin/guardrails": "admin",
   "DELETE /v1/admin/guardrails": "admin",
+  "GET /v1/admin/intents": "admin",
+  "POST /v1/admin/intents": "admin",
+  "POST /v1/admin/intents/reset": "admin",
+  "GET /v1/admin/intents/:name": "admin",
+  "PATCH /v1/admin/intents/:name": "admin",
+  "DELETE /v1/admin/intents/:name": "admin",
   // Tenants: admins of the default (operator) tenant only; the service checks the tenant
   "GET /v1/admin/tenants": "admin",
   "POST /v1/admin/tenants": "admin",

@@ -2,7 +2,7 @@
  * The default answer pipeline: the one place that lists the stages, in order. A new stage is one file in
  * stages/ and one line here.
  *
- *   understand -> [guard-in] -> [route -> order-status (tool route)] -> retrieve -> rerank -> [guard-context] -> assemble
+ *   understand -> [guard-in] -> [route -> order-status (tool) | clarify] -> retrieve -> rerank -> [guard-context] -> assemble
  *     -> [ground] -> generate => cite => [guard-out] => decide -> persist
  *   (prepare ..., guard-in and order-status may produce) (produce) (transform ........) (settle .........)
  * ground (the grounding gate) stands in front of a generator that does not decline by itself (a model); the
@@ -28,6 +28,9 @@ import { rerankStage, type RerankOptions } from "./stages/rerank";
 import { retrieveStage, type RetrieveStageOptions } from "./stages/retrieve";
 import { understandStage } from "./stages/understand";
 import { routeStage } from "./stages/route";
+import { clarifyStage } from "./stages/clarify";
+import type { IntentRouter } from "../routing/intent-router";
+import type { Route } from "./stage";
 import { orderStatusStage } from "./stages/order-status";
 import type { OrderLookup } from "../orders/order-lookup";
 import type { Guardrails } from "../guardrails/guardrails";
@@ -51,6 +54,8 @@ export interface AnswerPipelineDeps {
   /** The input, retrieval and output rails; without them the guard stages are left out. */
   guardrails?: Guardrails;
   log?: (line: string) => void;
+  /** The intent classifier; without it every message not about a specific order takes the answer route. */
+  intents?: Pick<IntentRouter, "classify">;
 }
 
 export interface AnswerPipelineOptions {
@@ -70,6 +75,14 @@ export function embeddingRelatedness(embedder: () => Embedder) {
   };
 }
 
+/** The routes this pipeline has a producing stage for. */
+function availableRoutes(deps: AnswerPipelineDeps): Set<Route> {
+  const routes = new Set<Route>(["answer"]);
+  if (deps.orders) routes.add("tool");
+  if (deps.intents) routes.add("clarify");
+  return routes;
+}
+
 export function defaultStages(deps: AnswerPipelineDeps, o: AnswerPipelineOptions = {}): Stage[] {
   const noStore = { updateMessage: async () => {} };
   // Producers of free text (a model): the output guard checks each sentence's support (the extractive generator quotes).
@@ -77,8 +90,9 @@ export function defaultStages(deps: AnswerPipelineDeps, o: AnswerPipelineOptions
   return [
     understandStage({ related: deps.embedder ? embeddingRelatedness(deps.embedder) : undefined }),
     ...(deps.guardrails ? [guardInStage(deps.guardrails, { log: deps.log })] : []),
-    ...(deps.orders ? [routeStage(deps.orders)] : []),
+    ...(deps.orders || deps.intents ? [routeStage({ orders: deps.orders, intents: deps.intents, available: availableRoutes(deps) })] : []),
     ...(deps.orders ? [orderStatusStage(deps.orders)] : []),
+    ...(deps.intents ? [clarifyStage()] : []),
     retrieveStage(deps.retriever, { maxQueryChars: deps.config.limits.maxQueryChars, ...o.retrieve }),
     rerankStage(o.rerank),
     ...(deps.guardrails ? [guardContextStage(deps.guardrails)] : []),

@@ -94,8 +94,10 @@ export function persistStage(repo: Pick<ConversationRepository, "updateMessage">
           ...(t.extraMetadata?.() ?? {}),
         },
       });
-      // The customer's message is stored as the input guard redacted it (no PII at rest), with the guard's verdicts.
-      const redacted = ctx.guard?.redacted;
+      // The customer's message is stored as the input guard redacted it (no PII at rest), with the guard's verdicts;
+      // except on the tool route, where the email or postcode is the proof a follow-up about the same order is
+      // re-verified with (api/orders/order-dialogue.ts earlierProof): the customer's own order lookup needs it.
+      const redacted = ctx.route === "tool" ? undefined : ctx.guard?.redacted;
       if (u || redacted !== undefined) {
         await repo.updateMessage(ctx.tenantId, t.userMessageId, {
           ...(redacted !== undefined ? { content: redacted } : {}),
