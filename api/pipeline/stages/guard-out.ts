@@ -41,8 +41,8 @@ export function guardOutStage(guardrails: Guardrails, o: GuardOutOptions = {}): 
   async function* wrap(events: AsyncIterable<StreamEvent>, ctx: PipelineContext): AsyncIterable<StreamEvent> {
     const cfg = await guardrails.config(ctx.tenantId);
     const producer = ctx.answer?.producer ?? "";
-    // ctx.meta.generator names who answered in the end (a fallback or a gate may have answered instead).
-    const grounded = ctx.route === "answer" && checked.has(ctx.meta.generator ?? producer) && ctx.passages.length > 0;
+    // ctx.meta.generator names who answers (read at each sentence: a fallback takes over at the first event).
+    const grounded = () => ctx.route === "answer" && checked.has(ctx.meta.generator ?? producer) && ctx.passages.length > 0;
     const state = { checked: 0, removed: 0, blocked: false, downgraded: false, violations: [] as Violation[] };
     ctx.guard = { ...(ctx.guard ?? { canary: "" }), output: state };
     let held = "";
@@ -59,7 +59,7 @@ export function guardOutStage(guardrails: Guardrails, o: GuardOutOptions = {}): 
         return;
       }
       state.checked++;
-      const v = await guardrails.output.checkSentence({ text: piece, passages: ctx.passages, citedBefore: cited, grounded, canary: ctx.guard?.canary || undefined, signal: ctx.signal }, cfg);
+      const v = await guardrails.output.checkSentence({ text: piece, passages: ctx.passages, citedBefore: cited, grounded: grounded(), canary: ctx.guard?.canary || undefined, signal: ctx.signal }, cfg);
       state.violations.push(...v.violations.map((x) => ({ ...x, span: null })));
       if (v.verdict === "block") {
         state.blocked = true;
