@@ -11,6 +11,7 @@ import { chatCompletionsModule } from "./modules/chat-completions";
 import { conversationsModule } from "./modules/conversations";
 import { documentsModule } from "./modules/documents";
 import { feedbackModule } from "./modules/feedback";
+import { guardModule } from "./modules/guard";
 import { healthModule } from "./modules/health";
 import { searchModule } from "./modules/search";
 import { ticketsModule } from "./modules/tickets";
@@ -82,6 +83,7 @@ export function createApp(services: Services, opts: AppOptions = {}) {
     .use(chatCompletionsModule(services))
     .use(wsModule(services))
     .use(adminPromptModule(services))
+    .use(guardModule(services))
     .use(intentsModule(services))
     .use(routeModule(services))
     .use(ticketsModule(services))

@@ -38,6 +38,11 @@ import { AccountRepository } from "../core/db/account-repository";
 import { AuditRepository } from "../core/db/audit-repository";
 import { AuthService } from "./auth/auth-service";
 import { createOrderLookup } from "./orders/order-lookup";
+import { Guardrails } from "./guardrails/guardrails";
+import { GuardConfigStore } from "./guardrails/guard-config-store";
+import { LlmJudge } from "./guardrails/judge";
+import { flagChunks } from "./guardrails/retrieval-rail";
+import { LlmGenerator } from "./pipeline/llm-generator";
 import { IntentRepository } from "../core/db/intent-repository";
 import { IntentRouter } from "./routing/intent-router";
 import { TicketRepository } from "../core/db/ticket-repository";
@@ -63,8 +68,11 @@ export interface Services {
   conversations: ConversationRepository;
   /** Accounts, tokens, widget sessions; resolves every request's caller (api/plugins/auth.ts). */
   auth: AuthService;
-  /** Logins, failed logins, admin, document, prompt and token changes, per tenant. */
+  /** Logins, failed logins, admin, document, prompt and token changes, guardrail blocks, per tenant. */
   audit: AuditRepository;
+  /** Input, retrieval and output rails (api/guardrails/) and their per-tenant configuration. */
+  guardrails: Guardrails;
+  guardConfigs: GuardConfigStore;
   /** Each tenant's intent set (the defaults until an admin edits it). */
   intentRepository: IntentRepository;
   /** The intent classifier (INTENT_ROUTING=true, the default); undefined when off. */
@@ -107,7 +115,13 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
   const stores = await openStores(config, opts);
   const metrics = new Registry();
   let indexSync: IndexSync | undefined;
-  const pipeline = createIngestion(stores, { onChange: (change) => indexSync?.publish(change) });
+  const guardConfigs = new GuardConfigStore(stores.kbState);
+  // Ingestion flags chunks that carry instructions aimed at the model (the document's metadata.guardrails).
+  const inspectChunks = async (tenantId: string, chunks: readonly { ordinal: number; text: string }[]) => {
+    const cfg = await guardConfigs.current(tenantId);
+    return cfg.retrieval.enabled ? { ...flagChunks(chunks, cfg.retrieval.blockScore) } : {};
+  };
+  const pipeline = createIngestion(stores, { onChange: (change) => indexSync?.publish(change), inspectChunks });
   const jobs = new JobRunner(pipeline, stores.jobs, { concurrency: 1, maxQueued: 1000 });
   const retriever = new HybridRetriever({
     channels: [
@@ -177,8 +191,25 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     },
     metrics,
   });
+  const guardrails = new Guardrails({
+    configs: guardConfigs,
+    encoder: () => stores.encoder,
+    judge: generator instanceof LlmGenerator ? new LlmJudge(generator.model) : undefined,
+    metrics,
+    audit: (r) =>
+      audit.add({
+        tenantId: r.tenantId,
+        action: "guardrail.block",
+        actorKind: "system",
+        ...(r.target ? { target: r.target } : {}),
+        // Rails, rules and scores only: never the text or the personal data it held.
+        details: { stage: r.stage, violations: r.violations.slice(0, 20).map((v) => ({ rail: v.rail, rule: v.rule, score: v.score })) },
+      }),
+  });
+  // The exemplar layer needs the encoder loaded: in the background, so start-up and first answers do not wait.
+  void guardrails.warm().catch((e) => log(`guardrails: the exemplar layer could not load the encoder: ${(e as Error).message}`));
   const answerPipeline = createAnswerPipeline(
-    { config, retriever, generator, fallbackGenerator, conversations, embedder: () => stores.embedder.current(), metrics, orders, intents, tickets, log },
+    { config, retriever, generator, fallbackGenerator, conversations, embedder: () => stores.embedder.current(), metrics, orders, intents, tickets, guardrails, log },
   );
   const streamBuffer = new StreamBuffer(cache, { ttlSeconds: config.streaming.bufferTtlSeconds });
   const answers = new AnswerStreams({ pipeline: answerPipeline, buffer: streamBuffer, streaming: config.streaming, log });
@@ -233,6 +264,8 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     conversations,
     auth,
     audit,
+    guardrails,
+    guardConfigs,
     intentRepository,
     ...(intents ? { intents } : {}),
     answerPipeline,

@@ -11,6 +11,8 @@ export interface CreateIngestionOptions {
   onChange?: IngestionDeps["onChange"];
   /** Replaces the stores' chunk indexes (tests wrap one to inject a failure). */
   indexes?: readonly ChunkIndex[];
+  /** Fields for a new version's document metadata from its chunks (the retrieval guard's flags). */
+  inspectChunks?: IngestionDeps["inspectChunks"];
 }
 
 export function createIngestion(stores: Stores, o: CreateIngestionOptions = {}): IngestionPipeline {
@@ -20,5 +22,6 @@ export function createIngestion(stores: Stores, o: CreateIngestionOptions = {}):
     indexes: o.indexes ?? stores.chunkIndexes,
     fitEmbedder: (texts) => stores.embedder.fit(texts),
     onChange: o.onChange,
+    inspectChunks: o.inspectChunks,
   });
 }

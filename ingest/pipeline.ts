@@ -75,6 +75,11 @@ export interface IngestionDeps {
    * chunking runs on the caller's thread; prepareDocument (prepare-document.ts) does the same in-process.
    */
   prepare?: (input: LoaderInput, opts: PrepareOptions & { signal?: AbortSignal }) => Promise<PreparedDocument>;
+  /**
+   * Looks at the new version's chunks before it is committed and returns fields for the document's metadata
+   * (the guardrails flag chunks that carry instructions aimed at the model: `{ guardrails: {...} }`).
+   */
+  inspectChunks?: (tenantId: string, chunks: readonly { ordinal: number; text: string }[]) => Promise<Record<string, unknown>>;
 }
 
 interface Prepared {
@@ -235,6 +240,7 @@ export class IngestionPipeline {
       const failed = written.find((w): w is PromiseRejectedResult => w.status === "rejected");
       if (failed) throw failed.reason;
       opts.onProgress?.({ stage: "commit", done: 0, total: 1 });
+      const inspected = this.deps.inspectChunks ? await this.deps.inspectChunks(req.tenantId, chunkRows) : {};
       const now = new Date();
       const doc: DocumentInfo & { content: string } = {
         id: docId,
@@ -252,7 +258,7 @@ export class IngestionPipeline {
         chunkCount: chunkRows.length,
         recordCount: recordRows.length,
         bytes: req.bytes.byteLength,
-        metadata: { ...(loaded.metadata ?? {}), ...(req.metadata ?? {}), ...(req.filename ? { filename: req.filename } : {}) },
+        metadata: { ...(loaded.metadata ?? {}), ...(req.metadata ?? {}), ...(req.filename ? { filename: req.filename } : {}), ...inspected },
         content,
         createdAt: existing?.createdAt ?? now,
         updatedAt: now,

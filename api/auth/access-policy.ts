@@ -34,6 +34,8 @@ export const ACCESS_POLICY: Record<string, AccessRule> = {
   "GET /v1/documents/:id": "agent",
   "DELETE /v1/documents/:id": "admin",
   "POST /v1/search": "agent",
+  // Guardrails: agents may check a text (debugging view); admins configure the rails
+  "POST /v1/guard/check": "agent",
   "POST /v1/route": "agent",
   // Conversations: customers their own, agents and admins the tenant's
   "POST /v1/conversations": "customer",
@@ -68,6 +70,9 @@ export const ACCESS_POLICY: Record<string, AccessRule> = {
   "POST /v1/admin/tokens": "admin",
   "DELETE /v1/admin/tokens/:id": "admin",
   "GET /v1/admin/audit": "admin",
+  "GET /v1/admin/guardrails": "admin",
+  "PUT /v1/admin/guardrails": "admin",
+  "DELETE /v1/admin/guardrails": "admin",
   "GET /v1/admin/intents": "admin",
   "POST /v1/admin/intents": "admin",
   "DELETE /v1/admin/intents": "admin",

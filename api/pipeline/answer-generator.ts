@@ -24,6 +24,8 @@ export interface AnswerInput {
   history: ChatMessage[];
   /** Most tokens to generate (the OpenAI facade's max_tokens); the generator's default when absent. */
   maxTokens?: number;
+  /** The request's canary for the system prompt (the output guard watches for it); none when absent. */
+  canary?: string;
 }
 
 export interface AnswerGenerator {

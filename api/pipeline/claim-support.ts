@@ -20,8 +20,12 @@ const MARKER = /\[\s*(\d{1,3}(?:\s*,\s*\d{1,3})*)\s*\]/g;
 const citedIn = (text: string, n: number) =>
   [...text.matchAll(MARKER)].flatMap((m) => m[1]!.split(",").map((x) => Number(x.trim()) - 1)).filter((i) => i >= 0 && i < n);
 
-/** `passages[i]` is passage i (cited as [i + 1]): its text, and its chunk id for the term cache. */
-export function sentenceSupport(answer: string, passages: readonly (string | { chunkId?: string; text: string })[]): SentenceSupport[] {
+/**
+ * `passages[i]` is passage i (cited as [i + 1]): its text, and its chunk id for the term cache. `context`: the
+ * passages a sentence without a marker is checked against when the text cites none itself (the output rail checks
+ * one sentence at a time, with the passages the answer cited before it).
+ */
+export function sentenceSupport(answer: string, passages: readonly (string | { chunkId?: string; text: string })[], context?: readonly number[]): SentenceSupport[] {
   const sets = new Map<number, TermSet>();
   const passage = (i: number) => {
     let s = sets.get(i);
@@ -31,7 +35,8 @@ export function sentenceSupport(answer: string, passages: readonly (string | { c
     }
     return s;
   };
-  const allCited = [...new Set(citedIn(answer, passages.length))];
+  let allCited = [...new Set(citedIn(answer, passages.length))];
+  if (!allCited.length && context) allCited = context.filter((i) => i >= 0 && i < passages.length);
   const out: SentenceSupport[] = [];
   for (const s of splitSentences(answer)) {
     const own = citedIn(s.text, passages.length);

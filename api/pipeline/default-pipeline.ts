@@ -2,9 +2,11 @@
  * The default answer pipeline: the one place that lists the stages, in order. A new stage is one file in
  * stages/ and one line here.
  *
- *   understand -> [route -> order-status (tool) | clarify | ticket (ticket, handoff)] -> retrieve -> rerank -> assemble -> [ground] -> generate => cite => decide -> persist
- *   (prepare ...............................)  (produce ..........)  (transform) (settle ......)
- * ground (the grounding gate) stands in front of a generator that does not decline by itself (a model).
+ *   understand -> [guard-in] -> [route -> order-status (tool) | clarify | ticket (ticket, handoff)] -> retrieve -> rerank
+ *     -> [guard-context] -> assemble -> [ground] -> generate => cite => [guard-out] => decide -> persist
+ *   (prepare ..., guard-in and order-status may produce) (produce) (transform ........) (settle .........)
+ * ground (the grounding gate) stands in front of a generator that does not decline by itself (a model); the
+ * guard stages run when the guardrails are given (api/guardrails/).
  */
 import type { Registry } from "prom-client";
 import type { Config } from "../../core/config";
@@ -32,6 +34,10 @@ import type { IntentRouter } from "../routing/intent-router";
 import type { Route } from "./stage";
 import { orderStatusStage } from "./stages/order-status";
 import type { OrderLookup } from "../orders/order-lookup";
+import type { Guardrails } from "../guardrails/guardrails";
+import { guardInStage } from "./stages/guard-in";
+import { guardContextStage } from "./stages/guard-context";
+import { guardOutStage } from "./stages/guard-out";
 
 export interface AnswerPipelineDeps {
   config: Pick<Config, "limits">;
@@ -46,11 +52,13 @@ export interface AnswerPipelineDeps {
   metrics?: Registry;
   /** Verified order lookups for the tool route; without it an order question is answered from the knowledge base. */
   orders?: Pick<OrderLookup, "lookup" | "collections">;
+  /** The input, retrieval and output rails; without them the guard stages are left out. */
+  guardrails?: Guardrails;
+  log?: (line: string) => void;
   /** The intent classifier; without it every message not about a specific order takes the answer route. */
   intents?: Pick<IntentRouter, "classify">;
   /** Opens tickets for the ticket route (and the handoff route, until live handoff exists). */
   tickets?: TicketOpener;
-  log?: (line: string) => void;
 }
 
 export interface AnswerPipelineOptions {
@@ -81,18 +89,23 @@ function availableRoutes(deps: AnswerPipelineDeps): Set<Route> {
 
 export function defaultStages(deps: AnswerPipelineDeps, o: AnswerPipelineOptions = {}): Stage[] {
   const noStore = { updateMessage: async () => {} };
+  // Producers of free text (a model): the output guard checks each sentence's support (the extractive generator quotes).
+  const grounded = [deps.generator, deps.fallbackGenerator].filter((g) => g && !g.selfGrounded).map((g) => g!.id);
   return [
     understandStage({ related: deps.embedder ? embeddingRelatedness(deps.embedder) : undefined }),
+    ...(deps.guardrails ? [guardInStage(deps.guardrails, { log: deps.log })] : []),
     ...(deps.orders || deps.intents ? [routeStage({ orders: deps.orders, intents: deps.intents, available: availableRoutes(deps) })] : []),
     ...(deps.orders ? [orderStatusStage(deps.orders)] : []),
     ...(deps.intents ? [clarifyStage()] : []),
     ...(deps.tickets ? [ticketStage(deps.tickets, deps.log)] : []),
     retrieveStage(deps.retriever, { maxQueryChars: deps.config.limits.maxQueryChars, ...o.retrieve }),
     rerankStage(o.rerank),
+    ...(deps.guardrails ? [guardContextStage(deps.guardrails)] : []),
     assembleStage(o.assemble),
     ...(deps.generator.selfGrounded ? [] : [groundStage(o.ground)]),
     generateStage(deps.generator, { historyTurns: o.historyTurns, fallback: deps.fallbackGenerator }),
     citeStage(),
+    ...(deps.guardrails ? [guardOutStage(deps.guardrails, { groundedProducers: grounded })] : []),
     decideStage(),
     persistStage(deps.conversations ?? noStore),
   ];

@@ -6,6 +6,7 @@ import type { InferenceHealth } from "../../inference/client/inference-client";
 import type { AnswerInput } from "./answer-generator";
 import { runGenerator, startGenerator } from "../../tests/support/generator-pipeline";
 import { LlmGenerator } from "./llm-generator";
+import { PASSAGES_ARE_DATA } from "./prompt-template";
 
 const P = (chunkId: string, score: number, text = "x."): Passage => ({
   chunkId, documentId: chunkId, title: chunkId, page: null, sectionPath: [], text, charStart: 0, charEnd: text.length,
@@ -48,7 +49,7 @@ describe("LlmGenerator", () => {
     const gen = new LlmGenerator({ model: scripted([START, ...deltas("The warranty lasts", " two years [", "1", "]."), FINISH], (r) => (sent = r)), maxTokens: 300, temperature: 0 });
     const { events, outcome } = await drain(gen);
     expect(events).toEqual([
-      { ...START, prompt: { templateId: "answer-v1", version: 0 } },
+      { ...START, prompt: { templateId: "answer-v2", version: 0 } },
       { type: "delta", text: "The warranty lasts" },
       { type: "delta", text: " two years" },
       { type: "delta", text: " [1]." }, // " [" and "1" were held back until the marker closed
@@ -62,7 +63,7 @@ describe("LlmGenerator", () => {
       finishReason: "stop",
       producer: "llm:fake",
       usage: { promptTokens: 50, completionTokens: 9 },
-      prompt: { templateId: "answer-v1", version: 0 },
+      prompt: { templateId: "answer-v2", version: 0 },
     });
     expect(outcome.confidence).toBeGreaterThan(0.5);
     expect(sent!.maxTokens).toBe(300);
@@ -150,7 +151,7 @@ describe("LlmGenerator", () => {
     });
     const { outcome } = await drain(gen);
     expect(tenants).toEqual(["t1"]);
-    expect(sent!.messages[0]).toEqual({ role: "system", content: "Only answer about warranties." });
+    expect(sent!.messages[0]).toEqual({ role: "system", content: `Only answer about warranties.\n${PASSAGES_ARE_DATA}` });
     expect(outcome.prompt?.version).toBe(3);
   });
 

@@ -46,6 +46,11 @@ export class LlmGenerator implements AnswerGenerator {
     this.temperature = o.temperature ?? 0.2;
   }
 
+  /** The inference gateway it generates with (the guardrails' LLM judge asks the same tier). */
+  get model(): LanguageModel {
+    return this.o.model;
+  }
+
   async *run(input: AnswerInput, signal?: AbortSignal): AsyncIterable<StreamEvent> {
     let yielded = false;
     try {

@@ -4,7 +4,7 @@ import type { ChatMessage } from "../../core/ports/language-model";
 import type { Passage } from "../../core/ports/retrieval";
 import { estimateTokens } from "../../core/text";
 import { extractPassages, questionOf } from "../../inference/simulator/answer-builder";
-import { ANSWER_TEMPLATE_ID, buildAnswerPrompt, DEFAULT_SYSTEM_PROMPT, recentTurns, renderPassage } from "./prompt-template";
+import { ANSWER_TEMPLATE_ID, buildAnswerPrompt, canaryLine, DEFAULT_SYSTEM_PROMPT, PASSAGES_ARE_DATA, recentTurns, renderPassage } from "./prompt-template";
 
 function passage(over: Partial<Passage> = {}): Passage {
   return {
@@ -47,7 +47,7 @@ describe("buildAnswerPrompt", () => {
     const p = buildAnswerPrompt(input());
     expect(p.templateId).toBe(ANSWER_TEMPLATE_ID);
     expect(p.systemPromptVersion).toBe(0);
-    expect(p.messages[0]).toEqual({ role: "system", content: DEFAULT_SYSTEM_PROMPT });
+    expect(p.messages[0]).toEqual({ role: "system", content: `${DEFAULT_SYSTEM_PROMPT}\n${PASSAGES_ARE_DATA}` });
     expect(p.messages[1]).toEqual({
       role: "user",
       content:
@@ -66,7 +66,7 @@ describe("buildAnswerPrompt", () => {
 
   test("an admin's system prompt replaces the default and its version is reported", () => {
     const p = buildAnswerPrompt(input(), { systemPrompt: { text: "  Be brief.  ", version: 7 } });
-    expect(p.messages[0]!.content).toBe("Be brief.");
+    expect(p.messages[0]!.content).toBe(`Be brief.\n${PASSAGES_ARE_DATA}`);
     expect(p.systemPromptVersion).toBe(7);
   });
 

@@ -4,11 +4,11 @@
  * (runner.ts) knows no stage by name, and the default list is wired in one factory (default-pipeline.ts).
  *
  * Stage kinds, in the order the runner applies them:
- *   prepare    understand, guard the input, route, retrieve, rerank, assemble: run in list order until a stage
+ *   prepare    understand, guard the input, route, retrieve, rerank, guard the passages, assemble: in list order until a stage
  *              has produced the answer's stream (a stage after that is skipped)
  *   produce    sets `ctx.answer`, the answer's one typed event stream (generate; later a cache hit, a ticket
  *              confirmation, an agent's reply, a refusal)
- *   transform  wraps `ctx.answer.events` (citation mapping; later the output guard), in list order
+ *   transform  wraps `ctx.answer.events` (citation mapping, the output guard), in list order
  *   settle     runs once the final stream has been consumed and reduced (`ctx.outcome`): decide, persist
  * prepare and produce stages share one ordered walk, so a cache stage placed before retrieve skips it on a hit.
  * Every stage declares the routes it runs for; the route is read when the runner reaches the stage, so a
@@ -18,6 +18,18 @@ import type { Assessment, Decision, FinishReason, StreamEvent, Usage } from "../
 import type { Passage } from "../../core/ports/retrieval";
 import type { MessageStatus } from "../../core/db/conversation-repository";
 import type { RetrieveResult } from "./hybrid-retriever";
+import type { GuardAction, LayerVerdict, Violation } from "../guardrails/types";
+
+/** What the guard stages found and did for this message (stored with the answer's metadata, without any text). */
+export interface GuardState {
+  /** A random token in this request's system prompt; the output guard blocks an answer that repeats it. */
+  canary: string;
+  input?: { action: GuardAction; violations: Violation[]; layers: LayerVerdict[] };
+  /** The message as the pipeline may log, cache and send to a model (PII redacted, mask words masked). */
+  redacted?: string;
+  retrieval?: { neutralized: number; violations: Violation[] };
+  output?: { checked: number; removed: number; blocked: boolean; downgraded: boolean; violations: Violation[] };
+}
 
 export const ROUTES = ["answer", "tool", "ticket", "handoff", "clarify"] as const;
 /** What a message is routed to: a RAG answer, a structured lookup, a ticket, a human, a question back. */
@@ -178,6 +190,8 @@ export interface PipelineContext {
   decision?: { decision: Decision; confidence: number; reason?: string };
   /** Set by persist. */
   final?: FinalAnswer;
+  /** Set by the guard stages (guard-in, guard-context, guard-out). */
+  guard?: GuardState;
 }
 
 interface StageBase {

@@ -118,12 +118,17 @@ for (const kind of DB_KINDS) {
       expect(a.answer).not.toMatch(/ticket|human/i); // nothing the product cannot do yet is promised
     });
 
-    test("order numbers, SKUs and emails are extracted as slots", async () => {
+    test("order numbers, SKUs and emails are extracted as slots; the email is redacted wherever it would be stored or shown", async () => {
       const conv = await newConversation();
       const res = await call("POST", `/v1/conversations/${conv.id}/messages/stream`, { content: "Where is order VM-100234 for jane@example.com with SKU VM-HP-4101?" });
       const text = await res.text();
       const meta = JSON.parse(/event: meta\ndata: (.*)\n/.exec(text)![1]!);
-      expect(meta.slots).toEqual({ orderNumbers: ["VM-100234"], skus: ["VM-HP-4101"], emails: ["jane@example.com"], dates: [] });
+      expect(meta.slots).toEqual({ orderNumbers: ["VM-100234"], skus: ["VM-HP-4101"], emails: ["[EMAIL]"], dates: [] });
+      expect(text).not.toContain("jane@example.com");
+      const stored = await json(await call("GET", `/v1/conversations/${conv.id}`));
+      expect(stored.messages[0].content).toBe("Where is order VM-100234 for [EMAIL] with SKU VM-HP-4101?");
+      expect(JSON.stringify(stored)).not.toContain("jane@example.com");
+      expect(stored.messages[0].metadata.guard.violations).toContainEqual({ rail: "pii", rule: "email", span: [29, 45], score: 1 });
     });
 
     test("feedback is stored and counted", async () => {

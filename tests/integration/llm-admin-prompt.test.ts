@@ -29,7 +29,7 @@ for (const kind of DB_KINDS) {
 
     test("reads the default, then each change increments the version and is stored in kb_state", async () => {
       const first = await (await call("GET")).json();
-      expect(first).toMatchObject({ text: DEFAULT_SYSTEM_PROMPT, version: 0, isDefault: true, templateId: "answer-v1", tenantId: t.config.defaultTenant });
+      expect(first).toMatchObject({ text: DEFAULT_SYSTEM_PROMPT, version: 0, isDefault: true, templateId: "answer-v2", tenantId: t.config.defaultTenant });
 
       const put1 = await call("PUT", { text: "Answer politely, from the passages only, citing [n]." });
       expect(put1.status).toBe(200);

@@ -26,7 +26,7 @@ const errorOf = async (p: Promise<unknown>) => (await p.then(() => null, (e) => 
 describe("SystemPromptStore", () => {
   test("a tenant that never changed it reads the default at version 0", async () => {
     const v = await new SystemPromptStore(memoryKbState()).get("t1");
-    expect(v).toMatchObject({ tenantId: "t1", text: DEFAULT_SYSTEM_PROMPT, version: 0, isDefault: true, templateId: "answer-v1", updatedAt: null });
+    expect(v).toMatchObject({ tenantId: "t1", text: DEFAULT_SYSTEM_PROMPT, version: 0, isDefault: true, templateId: "answer-v2", updatedAt: null });
   });
 
   test("each change increments the version; the same text again is not a change", async () => {

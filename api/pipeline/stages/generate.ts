@@ -50,7 +50,7 @@ export function generateStage(generator: AnswerGenerator, o: GenerateStageOption
     run(ctx) {
       ctx.meta.generator = generator.id;
       const history = ctx.history.slice(-(o.historyTurns ?? 6)).map((t) => ({ role: t.role, content: t.content }));
-      const input: AnswerInput = { tenantId: ctx.tenantId, question: questionOf(ctx), passages: ctx.passages, history, ...(ctx.maxTokens !== undefined ? { maxTokens: ctx.maxTokens } : {}) };
+      const input: AnswerInput = { tenantId: ctx.tenantId, question: questionOf(ctx), passages: ctx.passages, history, ...(ctx.maxTokens !== undefined ? { maxTokens: ctx.maxTokens } : {}), ...(ctx.guard?.canary ? { canary: ctx.guard.canary } : {}) };
       const events = o.fallback ? withFallback(generator, o.fallback, input, ctx) : generator.run(input, ctx.signal);
       ctx.answer = { producer: generator.id, events };
     },

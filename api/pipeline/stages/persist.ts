@@ -7,9 +7,18 @@
  * (the OpenAI-compatible facade) nothing is stored; the final answer is still built.
  */
 import type { ConversationRepository, MessageStatus } from "../../../core/db/conversation-repository";
-import type { AnswerCitationView, FinalAnswer, PipelineContext, StepStage } from "../stage";
+import type { AnswerCitationView, FinalAnswer, GuardState, PipelineContext, StepStage } from "../stage";
 
 export type { AnswerCitationView, FinalAnswer } from "../stage";
+
+/** The guard stages' findings as stored with the answer (rails, rules, scores, layer verdicts; no text, no canary). */
+export function guardSummary(g: GuardState): Record<string, unknown> {
+  return {
+    ...(g.input ? { input: { action: g.input.action, layers: g.input.layers, violations: g.input.violations } } : {}),
+    ...(g.retrieval ? { retrieval: g.retrieval } : {}),
+    ...(g.output ? { output: g.output } : {}),
+  };
+}
 
 /** complete; partial when the client left or the backend died after some text; failed when nothing came. */
 export function statusOf(finishReason: FinalAnswer["finishReason"], text = ""): MessageStatus {
@@ -81,12 +90,21 @@ export function persistStage(repo: Pick<ConversationRepository, "updateMessage">
           ...(final.usage ? { usage: final.usage } : {}),
           ...(o.prompt ? { prompt: o.prompt } : {}),
           ...(ctx.citationStats?.invalid.length ? { invalidCitations: ctx.citationStats.invalid } : {}),
+          ...(ctx.guard ? { guard: guardSummary(ctx.guard) } : {}),
           ...(t.extraMetadata?.() ?? {}),
         },
       });
-      if (u) {
+      // The customer's message is stored as the input guard redacted it (no PII at rest), with the guard's verdicts;
+      // except on the tool route, where the email or postcode is the proof a follow-up about the same order is
+      // re-verified with (api/orders/order-dialogue.ts earlierProof): the customer's own order lookup needs it.
+      const redacted = ctx.route === "tool" ? undefined : ctx.guard?.redacted;
+      if (u || redacted !== undefined) {
         await repo.updateMessage(ctx.tenantId, t.userMessageId, {
-          metadata: { standalone: u.question, rewritten: u.rewritten, slots: u.slots },
+          ...(redacted !== undefined ? { content: redacted } : {}),
+          metadata: {
+            ...(u ? { standalone: u.question, rewritten: u.rewritten, slots: u.slots } : {}),
+            ...(ctx.guard?.input ? { guard: { action: ctx.guard.input.action, violations: ctx.guard.input.violations } } : {}),
+          },
         });
       }
     },
