@@ -15,7 +15,7 @@ export const RELATION_PATTERNS: readonly RelationPattern[] = [
   { type: "includes", test: /\b(?:includ\w*|comes? with|bundled|ships? with|contains?)\b/i },
   { type: "requires", test: /\b(?:requires?|required|needs?|must have)\b/i },
   { type: "ships_to", test: /\b(?:ships? to|deliver\w* to|shipping to|available in)\b/i },
-  { type: "works_with", test: /\b(?:compatible with|works? with|supports?|pairs? with|connects? to|charges?)\b/i },
+  { type: "works_with", test: /\b(?:compatible with|works? with|supports?|pairs? with|connects? to)\b/i },
   { type: "replaces", test: /\b(?:replac\w*|exchang\w*|swap\w*)\b/i },
   { type: "costs", test: /\b(?:costs?|priced at|fee of|charge of|for \$)\b/i },
   { type: "lasts", test: /\b(?:within|lasts?|valid for|up to|for)\b/i },

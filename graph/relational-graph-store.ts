@@ -122,7 +122,7 @@ export class RelationalGraphStore implements GraphStore {
             select entity_id, chunk_id, row_number() over (partition by entity_id order by chunk_id) as rn
             from ${graphMentions} where tenant_id = ${tenantId} and ${inArray(graphMentions.entityId, ids)}
           ) s where rn <= ${perEntity}`);
-        return rowsOf(rows).map((r) => ({ entityId: r.entity_id, chunkId: r.chunk_id }));
+        return rowsOf<{ entity_id: string; chunk_id: string }>(rows).map((r) => ({ entityId: r.entity_id, chunkId: r.chunk_id }));
       },
     });
   }
@@ -134,7 +134,7 @@ export class RelationalGraphStore implements GraphStore {
       select source, target, type, count(*)::int as weight, array_agg(chunk_id order by chunk_id) as chunk_ids
       from ${graphRelations} where tenant_id = ${tenantId} ${near}
       group by source, target, type order by source, target, type`);
-    return rowsOf(rows).map((r) => ({ source: r.source, target: r.target, type: r.type, weight: Number(r.weight), chunkIds: r.chunk_ids }));
+    return rowsOf<{ source: string; target: string; type: string; weight: number; chunk_ids: string[] }>(rows).map((r) => ({ source: r.source, target: r.target, type: r.type, weight: Number(r.weight), chunkIds: r.chunk_ids }));
   }
 }
 
