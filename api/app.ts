@@ -9,6 +9,7 @@ import { chatCompletionsModule } from "./modules/chat-completions";
 import { conversationsModule } from "./modules/conversations";
 import { documentsModule } from "./modules/documents";
 import { feedbackModule } from "./modules/feedback";
+import { graphModule } from "./modules/graph";
 import { healthModule } from "./modules/health";
 import { searchModule } from "./modules/search";
 import { wsModule } from "./modules/ws";
@@ -75,6 +76,7 @@ export function createApp(services: Services, opts: AppOptions = {}) {
     .use(searchModule(services))
     .use(conversationsModule(services))
     .use(feedbackModule(services))
+    .use(graphModule(services))
     .use(chatCompletionsModule(services))
     .use(wsModule(services))
     .use(adminPromptModule(services));

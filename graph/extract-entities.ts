@@ -75,8 +75,18 @@ export function extractEntities(chunk: { text: string; sectionPath: string[] }, 
   const text = chunk.text;
   const mentions: Mention[] = [];
   const relations: ExtractedRelation[] = [];
-  const row = ROW.exec(text.trim());
-  if (row && text.includes(";")) extractRow(row, mentions, relations);
+  // catalogue rows, one a line (a chunk of a table holds several)
+  const rowLines: { record: string; start: number; end: number }[] = [];
+  let offset = 0;
+  for (const line of text.split("\n")) {
+    const row = ROW.exec(line.trim());
+    if (row && line.includes(";")) {
+      const record = extractRow(row, mentions, relations);
+      rowLines.push({ record, start: offset, end: offset + line.length });
+    }
+    offset += line.length + 1;
+  }
+  const row = rowLines.length > 0;
   const taken = (s: number, e: number) => mentions.some((m) => s < m.end && e > m.start);
   const add = (m: Mention) => {
     if (!entityKey(m.name) || taken(m.start, m.end)) return;
@@ -111,8 +121,10 @@ export function extractEntities(chunk: { text: string; sectionPath: string[] }, 
   mentions.sort((a, b) => a.start - b.start);
   if (row) {
     // a catalogue row: what its text names (features, codes) belongs to the record
-    const record = mentions.find((m) => m.end === 0)!;
-    for (const m of mentions) if (m.end > 0 && entityKey(m.name) !== entityKey(record.name)) relations.push({ source: record.name, target: m.name, type: "has" });
+    for (const m of mentions) {
+      const line = m.end > 0 ? rowLines.find((l) => m.start >= l.start && m.end <= l.end) : undefined;
+      if (line && entityKey(m.name) !== entityKey(line.record)) relations.push({ source: line.record, target: m.name, type: "has" });
+    }
   } else for (const s of splitSentences(text)) relateSentence(text, s, mentions, relations);
   if (heading && heading.length <= 60 && entityKey(heading) && !row) {
     const topic = { name: heading, type: "topic", start: -1, end: -1 };
@@ -122,7 +134,8 @@ export function extractEntities(chunk: { text: string; sectionPath: string[] }, 
   return { mentions, relations };
 }
 
-function extractRow(row: RegExpExecArray, mentions: Mention[], relations: ExtractedRelation[]): void {
+/** One catalogue row: the record, its categorical values and spans; returns the record's name. */
+function extractRow(row: RegExpExecArray, mentions: Mention[], relations: ExtractedRelation[]): string {
   const [, entity, key, body] = row;
   const fields = body!.split(/;\s+/).map((p) => {
     const i = p.indexOf(": ");
@@ -149,6 +162,7 @@ function extractRow(row: RegExpExecArray, mentions: Mention[], relations: Extrac
       relations.push({ source: recordName, target: f.value, type: f.field.replace(/\s+/g, "_") });
     }
   }
+  return recordName;
 }
 
 /** Known names in the text: at each word, the longest run of words whose key the gazetteer knows. */

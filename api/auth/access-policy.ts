@@ -34,6 +34,10 @@ export const ACCESS_POLICY: Record<string, AccessRule> = {
   "GET /v1/documents/:id": "agent",
   "DELETE /v1/documents/:id": "admin",
   "POST /v1/search": "agent",
+  // The graph shows names, summaries and chunk text of the tenant's documents: whoever may read documents (agents).
+  "GET /v1/graph/entities": "agent",
+  "GET /v1/graph/entities/:id": "agent",
+  "GET /v1/graph/communities": "agent",
   // Conversations: customers their own, agents and admins the tenant's
   "POST /v1/conversations": "customer",
   "GET /v1/conversations": "customer",

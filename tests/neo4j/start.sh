@@ -22,6 +22,7 @@ fi
 if [ ! -f "$dir/lib/.complete" ]; then
   echo "neo4j: fetching the Neo4j test harness from Maven Central (once)" >&2
   mvn -q -B -f "$here/pom.xml" dependency:copy-dependencies -DoutputDirectory="$dir/lib" -Dmaven.repo.local="$dir/m2" >&2
+  rm -rf "$dir/m2"   # the jars are copied out; the local repository is not needed again
   touch "$dir/lib/.complete"
 fi
 if [ ! -f "$dir/classes/Neo4jTestServer.class" ] || [ "$here/Neo4jTestServer.java" -nt "$dir/classes/Neo4jTestServer.class" ]; then
