@@ -191,7 +191,7 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
         if (!graph) return { state: "disabled", detail: "GRAPH_ENABLED is off" };
         // a round trip to the store (Neo4j or the relational tables)
         await graph.store.entities(config.defaultTenant, { limit: 1 });
-        const s = { kind: graph.store.kind, communityRefreshFailures: graph.index.failures };
+        const s = { kind: graph.store.kind, communityRefreshFailures: graph.index.failures, extractionFailures: graph.index.extractionFailures };
         return graph.index.failures ? { ...s, state: "degraded", detail: `${graph.index.failures} community refreshes failed (see the log)` } : s;
       },
     });

@@ -63,10 +63,9 @@ export interface Config {
   neo4j?: { url: string; user: string; password: string };
   /**
    * GraphRAG (graph/): enabled puts the graph index in the ingestion list and the graph channel in retrieval.
-   * The store is Neo4j when NEO4J_URL is set, else the relational tables. extraction "llm" asks the inference tier
-   * (LLM_BASE_URLS) for JSON-schema entities per chunk; "rules" is the deterministic default.
+   * The store is Neo4j when NEO4J_URL is set, else the relational tables. Extraction is deterministic (graph/).
    */
-  graph: { enabled: boolean; hops: number; extraction: "rules" | "llm"; domainTerms: Record<string, string> };
+  graph: { enabled: boolean; hops: number; domainTerms: Record<string, string> };
   /**
    * fallback: what answers when the inference gateway cannot serve (no backend up, every breaker open, no first
    * token in time): "extractive" (default) or "off" (the request fails with 503).
@@ -317,9 +316,6 @@ export function loadConfig(env: Env = process.env): Config {
   const neo4jUrl = url(env, "NEO4J_URL", ["bolt:", "neo4j:", "bolt+s:", "neo4j+s:"]);
   const nodeEnv = str(env, "NODE_ENV", "development");
   const production = nodeEnv === "production";
-  if (opt(env, "GRAPH_EXTRACTION") === "llm" && !opt(env, "LLM_BASE_URLS")) {
-    throw new ConfigError("GRAPH_EXTRACTION=llm needs a model: set LLM_BASE_URLS (or use GRAPH_EXTRACTION=rules)");
-  }
   return {
     // Loopback by default: the quick start is a local demo. Containers set HOST=0.0.0.0 (api/Dockerfile, docker-compose.yml).
     host: str(env, "HOST", "127.0.0.1"),
@@ -350,7 +346,6 @@ export function loadConfig(env: Env = process.env): Config {
     graph: {
       enabled: bool(env, "GRAPH_ENABLED", false),
       hops: int(env, "GRAPH_HOPS", 2, 1, 4),
-      extraction: oneOf(env, "GRAPH_EXTRACTION", ["rules", "llm"] as const, "rules"),
       domainTerms: parseDomainTerms(opt(env, "GRAPH_DOMAIN_TERMS")),
     },
     llm: {

@@ -8,11 +8,11 @@ import { foldForMatch } from "../core/text/normalize";
 
 const LEADING = new Set(["the", "a", "an", "our", "your", "this", "that", "these", "those", "its", "their", "my"]);
 /** Words whose trailing s is not a plural. */
-const NOT_PLURAL = /(ss|us|is|ics|ous|sis|xas|ics)$/;
+const NOT_PLURAL = /(ss|us|is|as|ics|ous|sis)$/;
 
 /** The singular of an English noun (generic rules, not fitted to any data). */
 export function singular(word: string): string {
-  if (word.length <= 3 || /\d/.test(word) || NOT_PLURAL.test(word)) return word;
+  if (word.length <= 2 || /\d/.test(word) || NOT_PLURAL.test(word)) return word;
   if (/[^aeiou]ies$/.test(word)) return `${word.slice(0, -3)}y`;
   if (/(ches|shes|xes|zzes|sses)$/.test(word)) return word.slice(0, -2);
   if (word.endsWith("s") && !word.endsWith("'s")) return word.slice(0, -1);

@@ -20,7 +20,7 @@ export interface KnownEntity {
 }
 
 /** Types whose names are free text (near-duplicates are worth an encoder look); codes and spans are exact. */
-const FUZZY_TYPES = new Set(["name", "concept", "topic", "plan", "policy", "term", "organisation"]);
+const FUZZY_TYPES = new Set(["name", "plan", "policy", "organisation"]);
 const PAGE = 5000;
 
 export class TenantEntities implements Gazetteer {
@@ -29,12 +29,18 @@ export class TenantEntities implements Gazetteer {
   private readonly byAcronym = new Map<string, KnownEntity | null>();
   /** key word -> entity ids with that word (blocking for the near-duplicate check) */
   private readonly byWord = new Map<string, Set<string>>();
+  /** first word key of every known name */
+  private readonly firstWords = new Set<string>();
   private readonly entities = new Map<string, KnownEntity>();
   maxWords = 1;
   loadedAt = 0;
 
   lookup(key: string): KnownEntity | undefined {
     return this.byKey.get(key);
+  }
+
+  startsWith(wordKey: string): boolean {
+    return this.firstWords.has(wordKey);
   }
 
   get(id: string): KnownEntity | undefined {
@@ -52,6 +58,7 @@ export class TenantEntities implements Gazetteer {
       const key = words.join("-");
       if (!key) continue;
       if (!this.byKey.has(key)) this.byKey.set(key, e);
+      this.firstWords.add(words[0]!);
       this.maxWords = Math.max(this.maxWords, Math.min(words.length, 8));
       for (const w of words) {
         let s = this.byWord.get(w);

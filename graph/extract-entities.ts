@@ -11,7 +11,7 @@
  */
 import { splitSentences } from "../core/text/sentences";
 import { STOP_WORDS } from "../core/text/tokenize";
-import { entityKey, isAbbreviation } from "./entity-key";
+import { entityKey, isAbbreviation, keyWords } from "./entity-key";
 import { relationBetween } from "./relation-patterns";
 
 export interface Mention {
@@ -40,6 +40,8 @@ export interface Gazetteer {
   lookup(key: string): { name: string; type: string } | undefined;
   /** Longest name in words (how far to look ahead). */
   readonly maxWords: number;
+  /** False when no known name starts with this word key (skips the look-ahead). */
+  startsWith?(wordKey: string): boolean;
 }
 
 const NUMBER_WORDS = "one two three four five six seven eight nine ten eleven twelve fourteen fifteen thirty sixty ninety".split(" ");
@@ -128,7 +130,7 @@ export function extractEntities(chunk: { text: string; sectionPath: string[] }, 
   } else for (const s of splitSentences(text)) relateSentence(text, s, mentions, relations);
   if (heading && heading.length <= 60 && entityKey(heading) && !row) {
     const topic = { name: heading, type: "topic", start: -1, end: -1 };
-    for (const m of mentions.slice(0, 12)) if (entityKey(m.name) !== entityKey(heading)) relations.push({ source: heading, target: m.name, type: "topic_of" });
+    for (const m of mentions.slice(0, 6)) if (entityKey(m.name) !== entityKey(heading)) relations.push({ source: heading, target: m.name, type: "topic_of" });
     mentions.unshift(topic);
   }
   return { mentions, relations };
@@ -168,22 +170,25 @@ function extractRow(row: RegExpExecArray, mentions: Mention[], relations: Extrac
 /** Known names in the text: at each word, the longest run of words whose key the gazetteer knows. */
 export function gazetteerMatches(text: string, g: Gazetteer): Mention[] {
   const words = [...text.matchAll(/[\p{L}\p{N}][\p{L}\p{N}.+#'’-]*/gu)];
+  // each word's key once; a run's key is its words' keys joined (as entityKey joins them)
+  const keys = words.map((w) => keyWords(w[0]).join("-"));
   const out: Mention[] = [];
   for (let i = 0; i < words.length; i++) {
     // a name does not start with a function word ("the VoltBook 14 Pro" is matched from "VoltBook")
-    if (STOP_WORDS.has(words[i]![0].toLowerCase())) continue;
-    for (let n = Math.min(g.maxWords, words.length - i); n >= 1; n--) {
-      const first = words[i]!;
-      const last = words[i + n - 1]!;
-      const end = last.index + last[0].length;
-      const span = text.slice(first.index, end);
-      if (n === 1 && STOP_WORDS.has(span.toLowerCase())) break;
-      const hit = g.lookup(entityKey(span));
-      if (hit) {
-        out.push({ name: hit.name, type: hit.type, start: first.index, end });
-        i += n - 1;
-        break;
-      }
+    if (!keys[i] || STOP_WORDS.has(words[i]![0].toLowerCase()) || (g.startsWith && !g.startsWith(keys[i]!))) continue;
+    let key = "";
+    let best: { n: number; hit: { name: string; type: string } } | undefined;
+    for (let n = 1; n <= Math.min(g.maxWords, words.length - i); n++) {
+      const k = keys[i + n - 1]!;
+      if (!k) break;
+      key = n === 1 ? k : `${key}-${k}`;
+      const hit = g.lookup(key);
+      if (hit) best = { n, hit };
+    }
+    if (best) {
+      const last = words[i + best.n - 1]!;
+      out.push({ name: best.hit.name, type: best.hit.type, start: words[i]!.index, end: last.index + last[0].length });
+      i += best.n - 1;
     }
   }
   return out;
@@ -191,10 +196,11 @@ export function gazetteerMatches(text: string, g: Gazetteer): Mention[] {
 
 /** Noun-phrase keyphrases: runs of 2-3 content words between stop words and punctuation, best RAKE scores first. */
 function keyphrases(text: string, max: number): Mention[] {
-  const cands: { words: string[]; start: number; end: number }[] = [];
-  let run: { w: string; s: number; e: number }[] = [];
+  type Word = { w: string; s: number; e: number };
+  const runs: Word[][] = [];
+  let run: Word[] = [];
   const flush = () => {
-    if (run.length >= 2 && run.length <= 3) cands.push({ words: run.map((r) => r.w), start: run[0]!.s, end: run.at(-1)!.e });
+    if (run.length >= 2) runs.push(run);
     run = [];
   };
   for (const m of text.matchAll(/[\p{L}][\p{L}'-]*|[^\s\p{L}]+/gu)) {
@@ -207,14 +213,13 @@ function keyphrases(text: string, max: number): Mention[] {
     if (next !== undefined && next !== " ") flush();
   }
   flush();
-  for (const c of cands) {
+  const cands: { words: string[]; start: number; end: number }[] = [];
+  for (const r of runs) {
     // verbs and adverbs at the edges are not part of the noun phrase ("covers accidental damage")
-    while (c.words.length > 1 && VERBISH.test(c.words[0]!)) c.words.shift();
-    while (c.words.length > 1 && (NOT_NOUN_END.has(c.words.at(-1)!) || /(?:ly|ed)$/.test(c.words.at(-1)!))) c.words.pop();
+    while (r.length > 1 && VERBISH.test(r[0]!.w)) r.shift();
+    while (r.length > 1 && (NOT_NOUN_END.has(r.at(-1)!.w) || /(?:ly|ed)$/.test(r.at(-1)!.w))) r.pop();
+    if (r.length >= 2 && r.length <= 3 && !r.some((x) => NOT_NOUN_END.has(x.w))) cands.push({ words: r.map((x) => x.w), start: r[0]!.s, end: r.at(-1)!.e });
   }
-  const kept = cands.filter((c) => c.words.length >= 2 && !c.words.some((w) => NOT_NOUN_END.has(w)));
-  cands.length = 0;
-  cands.push(...kept);
   const freq = new Map<string, number>();
   const degree = new Map<string, number>();
   for (const c of cands) for (const w of c.words) {
@@ -230,7 +235,11 @@ function keyphrases(text: string, max: number): Mention[] {
     .map(({ c }) => ({ name: c.words.join(" "), type: "concept", start: c.start, end: c.end }));
 }
 
-/** Relations between the mentions of one sentence: typed by the words between each pair, at most 8 mentions. */
+/**
+ * Relations between the mentions of one sentence, typed by the words between each pair: a typed pattern relates
+ * any two of its first 8 mentions; a plain co-occurrence (related_to) only neighbours (the next two mentions),
+ * so a long sentence does not become a clique.
+ */
 function relateSentence(text: string, s: { start: number; end: number }, mentions: Mention[], out: ExtractedRelation[]): void {
   const inside = mentions.filter((m) => m.start >= s.start && m.end <= s.end && m.end > m.start).slice(0, 8);
   for (let i = 0; i < inside.length; i++) {
@@ -238,7 +247,9 @@ function relateSentence(text: string, s: { start: number; end: number }, mention
       const a = inside[i]!;
       const b = inside[j]!;
       if (entityKey(a.name) === entityKey(b.name)) continue;
-      out.push({ source: a.name, target: b.name, type: relationBetween(text.slice(a.end, b.start), b.type) });
+      const type = relationBetween(text.slice(a.end, b.start), b.type);
+      if (type === "related_to" && j > i + 2) continue;
+      out.push({ source: a.name, target: b.name, type });
     }
   }
 }

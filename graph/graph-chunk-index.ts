@@ -1,6 +1,6 @@
 /**
- * The graph as a ChunkIndex in the ingestion list: each version's chunks are extracted (deterministic rules, or
- * the model's JSON when LLM extraction is configured), names resolved to the tenant's entities, and the version's
+ * The graph as a ChunkIndex in the ingestion list: each version's chunks are extracted (deterministic rules; the
+ * extractor is a function, so a model-based one can replace it), names resolved to the tenant's entities, and the version's
  * mentions and relations written to the GraphStore. Removal is by version like every index (the store counts
  * references, so shared entities stay). The communities the change touched are refreshed after commit and after
  * removal, in the background, one refresh at a time per process (`idle()` waits for them).
@@ -11,7 +11,7 @@ import type { Communities } from "./communities";
 import type { EntityResolver } from "./entity-resolver";
 import { extractEntities, type ChunkExtraction, type Gazetteer } from "./extract-entities";
 
-/** Extraction of one chunk; the LLM extractor implements it too (graph/llm-extractor.ts). */
+/** Extraction of one chunk (the rules below by default). */
 export type ChunkExtractor = (chunk: { text: string; sectionPath: string[]; title: string }, gazetteer: Gazetteer, signal?: AbortSignal) => Promise<ChunkExtraction> | ChunkExtraction;
 
 export const ruleExtractor: ChunkExtractor = (c, gazetteer) => extractEntities(c, { gazetteer });
@@ -32,7 +32,10 @@ export class GraphChunkIndex implements ChunkIndex {
   /** Entities touched by written versions not yet committed, per document. */
   private readonly pending = new Map<string, Set<string>>();
   private refreshing: Promise<void> = Promise.resolve();
+  /** Community refreshes that failed (health shows them). */
   failures = 0;
+  /** Chunks the extractor failed on (left out of the graph). */
+  extractionFailures = 0;
 
   constructor(private readonly o: GraphChunkIndexOptions) {}
 
@@ -43,7 +46,16 @@ export class GraphChunkIndex implements ChunkIndex {
     const perChunk: { chunkId: string; x: ChunkExtraction }[] = [];
     for (let i = 0; i < b.chunks.length; i += SLICE) {
       signal?.throwIfAborted();
-      for (const c of b.chunks.slice(i, i + SLICE)) perChunk.push({ chunkId: c.id, x: await extract({ text: c.text, sectionPath: c.sectionPath, title: b.title }, known, signal) });
+      for (const c of b.chunks.slice(i, i + SLICE)) {
+        try {
+          perChunk.push({ chunkId: c.id, x: await extract({ text: c.text, sectionPath: c.sectionPath, title: b.title }, known, signal) });
+        } catch (e) {
+          if (signal?.aborted) throw e;
+          // One chunk the extractor cannot read leaves it out of the graph; the document is still ingested.
+          this.extractionFailures++;
+          this.o.log?.(`graph: extraction failed for chunk ${c.id}: ${(e as Error).message}`);
+        }
+      }
       await yieldThread();
     }
     const names = perChunk.flatMap(({ x }) => x.mentions.map((m) => ({ name: m.name, type: m.type, aliases: m.aliases })));
