@@ -3,6 +3,8 @@ import { swagger } from "@elysiajs/swagger";
 import { Elysia } from "elysia";
 import { createLogger } from "../core/logger";
 import { accountsModule } from "./modules/accounts";
+import { intentsModule } from "./modules/intents";
+import { routeModule } from "./modules/route";
 import { adminPromptModule } from "./modules/admin-prompt";
 import { authModule } from "./modules/auth";
 import { chatCompletionsModule } from "./modules/chat-completions";
@@ -79,7 +81,9 @@ export function createApp(services: Services, opts: AppOptions = {}) {
     .use(graphModule(services))
     .use(chatCompletionsModule(services))
     .use(wsModule(services))
-    .use(adminPromptModule(services));
+    .use(adminPromptModule(services))
+    .use(intentsModule(services))
+    .use(routeModule(services));
   documentRoutes(app.routes as unknown as Parameters<typeof documentRoutes>[0]);
   return app;
 }

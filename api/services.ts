@@ -39,6 +39,8 @@ import { AuditRepository } from "../core/db/audit-repository";
 import { AuthService } from "./auth/auth-service";
 import { createOrderLookup } from "./orders/order-lookup";
 import { openGraph, type Graph } from "../graph/open-graph";
+import { IntentRepository } from "../core/db/intent-repository";
+import { IntentRouter } from "./routing/intent-router";
 
 export type { ComponentState, Health } from "./modules/health/service";
 
@@ -58,6 +60,10 @@ export interface Services {
   auth: AuthService;
   /** Logins, failed logins, admin, document, prompt and token changes, per tenant. */
   audit: AuditRepository;
+  /** Each tenant's intent set (the defaults until an admin edits it). */
+  intentRepository: IntentRepository;
+  /** The intent classifier (INTENT_ROUTING=true, the default); undefined when off. */
+  intents?: IntentRouter;
   /** understand -> retrieve -> rerank -> assemble -> generate => cite => decide -> persist (default-pipeline.ts) */
   answerPipeline: AnswerPipeline;
   /** Resume buffers of answer streams (in the cache). */
@@ -148,8 +154,14 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
   const audit = new AuditRepository(stores.database.db);
   const auth = await AuthService.open({ config, accounts: new AccountRepository(stores.database.db), audit, kbState: stores.kbState, cache, log });
   await auth.bootstrap();
+  const intentRepository = new IntentRepository(stores.database.db);
+  const encoder = stores.encoder;
+  const intents = config.routing.intents
+    ? new IntentRouter({ repository: intentRepository, encoder: () => encoder ?? stores.embedder.current(), minSimilarity: config.routing.minSimilarity, minConfidence: config.routing.minConfidence })
+    : undefined;
+  const orders = createOrderLookup(stores);
   const answerPipeline = createAnswerPipeline(
-    { config, retriever, generator, fallbackGenerator, conversations, embedder: () => stores.embedder.current(), metrics, orders: createOrderLookup(stores) },
+    { config, retriever, generator, fallbackGenerator, conversations, embedder: () => stores.embedder.current(), metrics, orders, intents },
   );
   const streamBuffer = new StreamBuffer(cache, { ttlSeconds: config.streaming.bufferTtlSeconds });
   const answers = new AnswerStreams({ pipeline: answerPipeline, buffer: streamBuffer, streaming: config.streaming, log });
@@ -217,6 +229,8 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     conversations,
     auth,
     audit,
+    intentRepository,
+    ...(intents ? { intents } : {}),
     answerPipeline,
     streamBuffer,
     answers,

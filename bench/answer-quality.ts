@@ -34,6 +34,7 @@ import { ENCODER_ANSWER_MIN, ENCODER_CONTINUE_MARGIN, ENCODER_DECLINE_BELOW, ENC
 import { newContext, type FinalAnswer, type HistoryTurn } from "../api/pipeline/stage";
 import { RELATED_CREDIT, RELATED_MIN_SIMILARITY } from "../inference/extractive";
 import { table } from "./lib/metrics";
+import { parse } from "csv-parse/sync";
 
 interface Q {
   question: string;
@@ -43,6 +44,8 @@ interface Q {
   category?: string;
   /** Earlier user questions of the same conversation, oldest first (follow-ups). */
   history?: string[];
+  /** About one customer's order: scored by the order dialogue (below), not as a knowledge-base answer. */
+  personal?: boolean;
 }
 
 /** How many earlier messages the conversation service passes to the pipeline (api/modules/conversations/service.ts). */
@@ -91,8 +94,8 @@ function pipelineFor(s: Setting) {
 
 type Pipeline = ReturnType<typeof pipelineFor>;
 
-async function ask(pipeline: Pipeline, content: string, history: HistoryTurn[]): Promise<FinalAnswer> {
-  const ctx = newContext({ tenantId, content, history });
+async function ask(pipeline: Pipeline, content: string, history: HistoryTurn[], customer?: { email: string }): Promise<FinalAnswer> {
+  const ctx = newContext({ tenantId, content, history, ...(customer ? { customer } : {}) });
   for await (const _ of (await pipeline.start(ctx)).events) {
     /* drain */
   }
@@ -129,7 +132,7 @@ async function run(s: Setting, which: (i: number) => boolean): Promise<Row[]> {
   const historyFor = conversations(pipeline);
   const rows: Row[] = [];
   for (const [i, q] of questions.entries()) {
-    if (!which(i)) continue;
+    if (!which(i) || q.personal) continue;
     const f = await ask(pipeline, q.question, await historyFor(q.history));
     const answer = f.answer.toLowerCase();
     rows.push({ q, i, decision: f.decision, cited: f.citations.map((c) => fileOf.get(c.documentId) ?? "?"), answer: f.answer, facts: q.mustContain.every((m) => answer.includes(m.toLowerCase())) });
@@ -210,7 +213,8 @@ const measure = (name: string, f: (xs: Row[]) => [number, number]) => [name, ...
 const ans = (xs: Row[]) => xs.filter((r) => r.q.answerable);
 const off = (xs: Row[]) => xs.filter((r) => !r.q.answerable);
 
-console.log(`\nAnswer quality on the sample knowledge base: ${questions.length} questions (${ans(rows).length} answerable, ${off(rows).length} off-topic), extractive generator, ${ms.toFixed(1)} ms per question (follow-ups' earlier turns included)\n`);
+const personalCount = questions.filter((q) => q.personal).length;
+console.log(`\nAnswer quality on the sample knowledge base: ${questions.length - personalCount} knowledge-base questions (the ${personalCount} order questions are scored below) (${ans(rows).length} answerable, ${off(rows).length} off-topic), extractive generator, ${ms.toFixed(1)} ms per question (follow-ups' earlier turns included)\n`);
 console.log(
   table(
     ["measure", ...halves.map(([n]) => n)],
@@ -266,7 +270,80 @@ if (verbose) {
     console.log(`\n- [${r.q.category ?? "?"}] ${r.q.question}${before}\n  ${why}; got ${r.decision} citing [${r.cited.join(", ")}]: ${r.answer.slice(0, 300).replace(/\n/g, " / ")}`);
   }
 }
+await personalReport();
 console.log(`\ncommand: npx bun bench/answer-quality.ts${grid ? " --grid" : ""}${verbose ? " --verbose" : ""}`);
 await services.close();
 rmSync(dir, { recursive: true, force: true });
 process.exit(0);
+
+/**
+ * The order questions (`personal: true`): an order is shown only to a customer who proves it is theirs, so each is
+ * scored twice through the shipped pipeline:
+ *   stranger: asked as written, anonymously: right when the answer is not PASS and states none of the order's
+ *     facts the question did not itself contain (it asks for proof, leaks nothing);
+ *   verified: the customer proves it: after the request for proof they send the order's email (questions naming
+ *     an order number), or they are signed in with that email (questions naming only an email); a follow-up is
+ *     asked after its opening question was verified that way. Right when PASS and every expected fact is stated
+ *     (the customer's email excepted: an answer never echoes personal fields).
+ */
+async function personalReport(): Promise<void> {
+  const rows = parse(readFileSync(resolve(import.meta.dir, "../ingest/sample-kb/orders.csv"), "utf8"), { columns: true }) as Record<string, string>[];
+  const byKey = new Map(rows.map((r) => [r.order_id!.toUpperCase(), r]));
+  const pipeline = services.answerPipeline;
+  const ORDER = /\bVM-\d{6}\b/i;
+  const EMAIL = /[\w.+-]+@[\w.-]+\.[a-z]{2,}/i;
+  const facts = (q: Q) => q.mustContain.filter((m) => !EMAIL.test(m));
+  /** The verified conversation of an opening question: its turns, and the customer to sign in as. */
+  async function verified(question: string): Promise<{ history: HistoryTurn[]; customer?: { email: string }; final: FinalAnswer }> {
+    const key = ORDER.exec(question)?.[0]?.toUpperCase();
+    if (key) {
+      const first = await ask(pipeline, question, []);
+      const proof = `my email is ${byKey.get(key)?.customer_email ?? "nobody@example.com"}`;
+      const history: HistoryTurn[] = [{ role: "user", content: question }, { role: "assistant", content: first.answer }];
+      const final = await ask(pipeline, proof, history);
+      return { history: [...history, { role: "user", content: proof }, { role: "assistant", content: final.answer }], final };
+    }
+    const customer = { email: EMAIL.exec(question)?.[0] ?? "nobody@example.com" };
+    const final = await ask(pipeline, question, [], customer);
+    return { history: [{ role: "user", content: question }, { role: "assistant", content: final.answer }], customer, final };
+  }
+  type P = { q: Q; i: number; strangerOk: boolean; verifiedOk: boolean; strangerAnswer: string; verifiedAnswer: string };
+  const out: P[] = [];
+  for (const [i, q] of questions.entries()) {
+    if (!q.personal) continue;
+    // Stranger: the opening questions first (anonymous), then this one.
+    let history: HistoryTurn[] = [];
+    for (const h of q.history ?? []) {
+      const f = await ask(pipeline, h, history);
+      history = [...history, { role: "user", content: h }, { role: "assistant", content: f.answer }];
+    }
+    const s = await ask(pipeline, q.question, history);
+    const said = s.answer.toLowerCase();
+    const asked = [q.question, ...(q.history ?? [])].join(" ").toLowerCase();
+    const leaked = facts(q).filter((m) => !asked.includes(m.toLowerCase()) && said.includes(m.toLowerCase()));
+    const strangerOk = s.decision !== "PASS" && leaked.length === 0;
+    // Verified.
+    let v: FinalAnswer;
+    if (q.history?.length) {
+      const opening = await verified(q.history[0]!);
+      v = await ask(pipeline, q.question, opening.history, opening.customer);
+    } else v = (await verified(q.question)).final;
+    const vs = v.answer.toLowerCase();
+    const verifiedOk = v.decision === "PASS" && facts(q).every((m) => vs.includes(m.toLowerCase()));
+    out.push({ q, i, strangerOk, verifiedOk, strangerAnswer: s.answer, verifiedAnswer: v.answer });
+  }
+  const halvesP: [string, P[]][] = [["tuning half (even)", out.filter((p) => even(p.i))], ["held-out half (odd)", out.filter((p) => odd(p.i))], ["all", out]];
+  console.log(`\nOrder questions (${out.length}, personal data): asked by a stranger, and by the verified customer\n`);
+  console.log(
+    table(
+      ["measure", ...halvesP.map(([n]) => n)],
+      [
+        ["stranger: asks for proof, leaks nothing", ...halvesP.map(([, xs]) => share(xs.filter((p) => p.strangerOk).length, xs.length))],
+        ["verified: PASS with every expected fact", ...halvesP.map(([, xs]) => share(xs.filter((p) => p.verifiedOk).length, xs.length))],
+      ],
+    ),
+  );
+  if (verbose)
+    for (const p of out.filter((p) => even(p.i) && (!p.strangerOk || !p.verifiedOk)))
+      console.log(`\n- ${p.q.question}${p.q.history?.length ? ` (after: ${p.q.history.join(" / ")})` : ""}\n  stranger ${p.strangerOk ? "ok" : "WRONG"}: ${p.strangerAnswer.slice(0, 160)}\n  verified ${p.verifiedOk ? "ok" : "WRONG"}: ${p.verifiedAnswer.slice(0, 200)}`);
+}

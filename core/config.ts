@@ -117,6 +117,14 @@ export interface Config {
     /** Up to this many headings the heading channel scans them all; above, it reranks the other channels' candidates. */
     headingFullScanMax: number;
   };
+  routing: {
+    /** Classify every message into the tenant's intents and route by them (INTENT_ROUTING); off: answer or order tool only. */
+    intents: boolean;
+    /** Least cosine to the winning intent's nearest example (else out of scope). */
+    minSimilarity: number;
+    /** Least calibrated confidence of the winning intent (else out of scope). */
+    minConfidence: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -151,6 +159,15 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
 }
 
 /** A secret that must be at least `minLength` characters when set. */
+/** A number between 0 and 1. */
+function fraction(env: Env, name: string, fallback: number): number {
+  const raw = opt(env, name);
+  if (raw === undefined) return fallback;
+  const v = Number(raw);
+  if (!Number.isFinite(v) || v < 0 || v > 1) throw new ConfigError(`${name} must be a number between 0 and 1, got "${raw}"`);
+  return v;
+}
+
 function secret(env: Env, name: string, minLength: number): string | undefined {
   const v = opt(env, name);
   if (v !== undefined && v.length < minLength) throw new ConfigError(`${name} must be at least ${minLength} characters`);
@@ -406,6 +423,11 @@ export function loadConfig(env: Env = process.env): Config {
       chunkCacheMax: int(env, "CHUNK_CACHE_MAX", 20_000, 1, 10_000_000),
       sentenceEncoder: oneOf(env, "SENTENCE_ENCODER", ["use", "off"] as const, "use"),
       headingFullScanMax: int(env, "HEADING_FULL_SCAN_MAX", HEADING_FULL_SCAN_MAX, 0, 10_000_000),
+    },
+    routing: {
+      intents: bool(env, "INTENT_ROUTING", true),
+      minSimilarity: fraction(env, "INTENT_MIN_SIMILARITY", 0.5),
+      minConfidence: fraction(env, "INTENT_MIN_CONFIDENCE", 0.3),
     },
   };
 }

@@ -38,6 +38,7 @@ export const ACCESS_POLICY: Record<string, AccessRule> = {
   "GET /v1/graph/entities": "agent",
   "GET /v1/graph/entities/:id": "agent",
   "GET /v1/graph/communities": "agent",
+  "POST /v1/route": "agent",
   // Conversations: customers their own, agents and admins the tenant's
   "POST /v1/conversations": "customer",
   "GET /v1/conversations": "customer",
@@ -64,6 +65,12 @@ export const ACCESS_POLICY: Record<string, AccessRule> = {
   "POST /v1/admin/tokens": "admin",
   "DELETE /v1/admin/tokens/:id": "admin",
   "GET /v1/admin/audit": "admin",
+  "GET /v1/admin/intents": "admin",
+  "POST /v1/admin/intents": "admin",
+  "POST /v1/admin/intents/reset": "admin",
+  "GET /v1/admin/intents/:name": "admin",
+  "PATCH /v1/admin/intents/:name": "admin",
+  "DELETE /v1/admin/intents/:name": "admin",
   // Tenants: admins of the default (operator) tenant only; the service checks the tenant
   "GET /v1/admin/tenants": "admin",
   "POST /v1/admin/tenants": "admin",

@@ -61,6 +61,8 @@ export interface OrderRequest {
   proof: OrderProof;
   /** The message names an order, or brings proof for a pending request. */
   aboutOrder: boolean;
+  /** Where the order number came from: the message, or the request for proof it answers. */
+  from?: "message" | "pending";
 }
 
 /** What a message asks of the order lookup (nothing when the tenant has no personal table). */
@@ -68,9 +70,9 @@ export function orderRequest(content: string, history: readonly HistoryTurn[], c
   const proof = proofIn(content);
   if (!collections.length) return { proof, aboutOrder: false };
   const named = orderNumbersIn(content, collections)[0];
-  if (named) return { orderNumber: named, proof, aboutOrder: true };
+  if (named) return { orderNumber: named, proof, aboutOrder: true, from: "message" };
   const pending = proof.email || proof.postcode ? pendingOrder(history, collections) : undefined;
-  return pending ? { orderNumber: pending, proof, aboutOrder: true } : { proof, aboutOrder: false };
+  return pending ? { orderNumber: pending, proof, aboutOrder: true, from: "pending" } : { proof, aboutOrder: false };
 }
 
 /** The fields an order answer states, in this order, by common column names (only those the row has). */
@@ -83,7 +85,11 @@ const SAY: Array<[RegExp, string]> = [
 ];
 const normName = (h: string) => h.toLowerCase().trim().replace(/[^a-z0-9]+/g, "_").replace(/^_|_$/g, "");
 
-/** "Order VM-100202: status delivered; carrier UPS; tracking number 1Z...; ..." (never a personal field). */
+/**
+ * "Order VM-100202: status delivered; carrier UPS; tracking number 1Z...; ... Other details: sku VM-LT-1401,
+ * quantity 1, total usd 913.99." The main fields first, by common column names, then every other column of the
+ * row that has a value (never a personal field: the lookup removed them).
+ */
 export function describeOrder(order: VerifiedOrder): string {
   const used = new Set<string>();
   const parts: string[] = [];
@@ -93,5 +99,38 @@ export function describeOrder(order: VerifiedOrder): string {
     used.add(col);
     parts.push(`${label}: ${order.fields[col]!.trim()}`);
   }
-  return parts.length ? `Order ${order.key}: ${parts.join("; ")}.` : `Order ${order.key} has no status details yet.`;
+  const keyName = (c: string) => order.fields[c]?.trim().toUpperCase() === order.key.toUpperCase();
+  const rest = Object.keys(order.fields).filter((c) => !used.has(c) && order.fields[c]?.trim() && !keyName(c));
+  const other = rest.map((c) => `${normName(c).replace(/_/g, " ")} ${order.fields[c]!.trim()}`);
+  const head = parts.length ? `Order ${order.key}: ${parts.join("; ")}.` : `Order ${order.key} has no status details yet.`;
+  return other.length ? `${head} Other details: ${other.join(", ")}.` : head;
+}
+
+/** The order a verified answer in the conversation was about (the last one), read back from its opening words. */
+export function lastVerifiedOrder(history: readonly HistoryTurn[]): string | undefined {
+  for (let i = history.length - 1; i >= 0; i--) {
+    const t = history[i]!;
+    if (t.role !== "assistant") continue;
+    const m = /^Order (\S+?):? (?:status|carrier|tracking|estimated|order date|has no status)/.exec(t.content);
+    return m?.[1];
+  }
+  return undefined;
+}
+
+/** The proof the customer gave earlier in the conversation (the latest user turn that had one). */
+export function earlierProof(history: readonly HistoryTurn[]): OrderProof {
+  for (let i = history.length - 1; i >= 0; i--) {
+    const t = history[i]!;
+    if (t.role !== "user") continue;
+    const p = proofIn(t.content);
+    if (p.email || p.postcode) return p;
+  }
+  return {};
+}
+
+/** "You have 2 orders: Order A: ... Order B: ..." for a signed-in customer who named none (newest first, at most 3). */
+export function describeOrders(orders: VerifiedOrder[]): string {
+  const shown = orders.slice(-3).reverse();
+  const intro = orders.length === 1 ? "" : `I found ${orders.length} orders for your account${orders.length > shown.length ? `; the ${shown.length} most recent` : ""}: `;
+  return intro + shown.map(describeOrder).join(" ");
 }

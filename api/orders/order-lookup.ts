@@ -60,7 +60,7 @@ export class OrderLookup {
   private readonly known = new Map<string, { at: number; collections: Promise<PersonalCollection[]> }>();
 
   constructor(
-    private readonly records: Pick<PersonalRecordRepository, "findByKey" | "collections">,
+    private readonly records: Pick<PersonalRecordRepository, "findByKey" | "collections"> & Partial<Pick<PersonalRecordRepository, "findByEmail">>,
     opts: { onVersionChange?: (fn: (tenantId: string) => void) => unknown } = {},
   ) {
     // A table this process ingests or deletes is seen at once; another replica's within TTL_MS.
@@ -73,6 +73,18 @@ export class OrderLookup {
     if (!row) return NOT_VERIFIED;
     const fields = Object.fromEntries(Object.entries(row.data).filter(([col]) => !row.personalColumns.includes(col)));
     return { verified: true, collection: row.collection, key: row.key, fields };
+  }
+
+  /**
+   * The orders of a signed-in customer: rows whose personal email column holds the account's email (an account
+   * proves it owns its email; an email typed into the chat does not, so this takes only `verifiedEmail`).
+   */
+  async ordersOf(tenantId: string, verifiedEmail: string): Promise<VerifiedOrder[]> {
+    if (!this.records.findByEmail || !verifiedEmail.trim()) return [];
+    const rows = await this.records.findByEmail(tenantId, verifiedEmail);
+    return rows
+      .filter((r) => r.key && proves(r, { verifiedEmail }))
+      .map((row) => ({ verified: true as const, collection: row.collection, key: row.key, fields: Object.fromEntries(Object.entries(row.data).filter(([col]) => !row.personalColumns.includes(col))) }));
   }
 
   /** The tenant's personal tables (cached briefly: the route stage asks on every message). */

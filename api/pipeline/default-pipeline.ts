@@ -26,6 +26,9 @@ import { rerankStage, type RerankOptions } from "./stages/rerank";
 import { retrieveStage, type RetrieveStageOptions } from "./stages/retrieve";
 import { understandStage } from "./stages/understand";
 import { routeStage } from "./stages/route";
+import { clarifyStage } from "./stages/clarify";
+import type { IntentRouter } from "../routing/intent-router";
+import type { Route } from "./stage";
 import { orderStatusStage } from "./stages/order-status";
 import type { OrderLookup } from "../orders/order-lookup";
 
@@ -42,6 +45,8 @@ export interface AnswerPipelineDeps {
   metrics?: Registry;
   /** Verified order lookups for the tool route; without it an order question is answered from the knowledge base. */
   orders?: Pick<OrderLookup, "lookup" | "collections">;
+  /** The intent classifier; without it every message not about a specific order takes the answer route. */
+  intents?: Pick<IntentRouter, "classify">;
 }
 
 export interface AnswerPipelineOptions {
@@ -61,12 +66,21 @@ export function embeddingRelatedness(embedder: () => Embedder) {
   };
 }
 
+/** The routes this pipeline has a producing stage for. */
+function availableRoutes(deps: AnswerPipelineDeps): Set<Route> {
+  const routes = new Set<Route>(["answer"]);
+  if (deps.orders) routes.add("tool");
+  if (deps.intents) routes.add("clarify");
+  return routes;
+}
+
 export function defaultStages(deps: AnswerPipelineDeps, o: AnswerPipelineOptions = {}): Stage[] {
   const noStore = { updateMessage: async () => {} };
   return [
     understandStage({ related: deps.embedder ? embeddingRelatedness(deps.embedder) : undefined }),
-    ...(deps.orders ? [routeStage(deps.orders)] : []),
+    ...(deps.orders || deps.intents ? [routeStage({ orders: deps.orders, intents: deps.intents, available: availableRoutes(deps) })] : []),
     ...(deps.orders ? [orderStatusStage(deps.orders)] : []),
+    ...(deps.intents ? [clarifyStage()] : []),
     retrieveStage(deps.retriever, { maxQueryChars: deps.config.limits.maxQueryChars, ...o.retrieve }),
     rerankStage(o.rerank),
     assembleStage(o.assemble),

@@ -62,6 +62,10 @@ export interface CitationSource {
 export interface AnswerMeta {
   route: Route;
   intent?: string;
+  /** The intent's calibrated confidence (absent when the route was set by a rule, e.g. an order number). */
+  intentConfidence?: number;
+  /** Why the route was chosen: "order-number", "pending-proof", "intent", "out-of-scope", "no-personal-data". */
+  routeReason?: string;
   /** The standalone question and what understand extracted. */
   question?: string;
   rewritten?: boolean;
@@ -157,6 +161,8 @@ export interface PipelineContext {
   route: Route;
   meta: AnswerMeta;
   understanding?: Understanding;
+  /** The route stage's intent decision (what the clarify route says, the alternatives it may offer). */
+  intent?: { name: string; confidence: number; reply?: string; alternatives: { intent: string; confidence: number }[] };
   retrieval?: RetrieveResult;
   candidates: Passage[];
   /** Passages the answer may cite; [n] cites passages[n - 1]. */

@@ -55,6 +55,28 @@ export class PersonalRecordRepository {
     }));
   }
 
+  /**
+   * Rows of the tenant's personal tables that hold this email in any column (active versions; compared
+   * case-insensitively), newest rows last, at most `limit`. The caller checks the column is a personal one and
+   * decides what the email proves: only a signed-in account's own email may be used here.
+   */
+  async findByEmail(tenantId: string, email: string, limit = 20): Promise<PersonalRecord[]> {
+    const rows = await this.db
+      .select({ documentId: records.documentId, collection: records.collection, key: records.key, data: records.data, metadata: documents.metadata })
+      .from(records)
+      .innerJoin(documents, recordIsActive)
+      .where(and(eq(records.tenantId, tenantId), isPersonal, sql`exists (select 1 from jsonb_each_text(${records.data}) e where lower(e.value) = lower(${email.trim()}))`))
+      .orderBy(asc(records.documentId), asc(records.rowNumber))
+      .limit(limit);
+    return rows.map((r) => ({
+      documentId: r.documentId,
+      collection: r.collection,
+      key: r.key ?? "",
+      data: r.data,
+      personalColumns: strings((r.metadata as Record<string, unknown>).personalColumns),
+    }));
+  }
+
   /** The tenant's personal tables (active documents marked personal). */
   async collections(tenantId: string): Promise<PersonalCollection[]> {
     const rows = await this.db

@@ -15,7 +15,7 @@ import type { CreateConversationBody, ListConversationsQuery } from "./model";
 
 const MAX_METADATA_BYTES = 16 * 1024;
 /** Recent messages (user and assistant) given to understand and generate. */
-const HISTORY_MESSAGES = 6;
+export const HISTORY_MESSAGES = 6;
 
 export type ConversationServices = Pick<Services, "config" | "conversations" | "answers" | "streamBuffer">;
 
@@ -85,7 +85,7 @@ export function checkContent(content: unknown, max: number): string {
   return text;
 }
 
-function historyOf(msgs: MessageInfo[]): HistoryTurn[] {
+export function historyOf(msgs: MessageInfo[]): HistoryTurn[] {
   return msgs
     .filter((m) => m.content && (m.role === "user" || m.status === "complete" || m.status === "partial"))
     .map((m) => {

@@ -38,7 +38,7 @@ async function ask(content: string, o: { history?: HistoryTurn[]; customer?: { e
   };
   const stored: MessagePatch[] = [];
   const pipeline = new AnswerPipeline([
-    routeStage(new OrderLookup(records)),
+    routeStage({ orders: new OrderLookup(records) }),
     orderStatusStage(new OrderLookup(records)),
     kbAnswer,
     decideStage(),
