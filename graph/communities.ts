@@ -33,6 +33,8 @@ export interface CommunitiesOptions {
   chunks: ActiveChunkReader;
   /** Members named in a summary (default 8). */
   summaryEntities?: number;
+  /** How long a tenant's communities are served from memory (default 60 s; this process's refreshes clear it at once). */
+  ttlMs?: number;
 }
 
 /** The document id of a chunk id (`<documentId>:<version>:<ordinal>`). */
@@ -45,16 +47,17 @@ function seeded(seed: number): () => number {
 }
 
 export class Communities {
-  private readonly cache = new Map<string, Community[]>();
+  /** Per tenant, with the time it was read: another replica's refresh is seen within `ttlMs`. */
+  private readonly cache = new Map<string, { at: number; list: Community[] }>();
 
   constructor(private readonly o: CommunitiesOptions) {}
 
   async list(tenantId: string): Promise<Community[]> {
     const hit = this.cache.get(tenantId);
-    if (hit) return hit;
+    if (hit && Date.now() - hit.at < (this.o.ttlMs ?? 60_000)) return hit.list;
     const rows = await this.o.db.select().from(graphCommunities).where(eq(graphCommunities.tenantId, tenantId));
     const list = rows.map(({ tenantId: _t, ...c }) => c).sort((a, b) => b.entityIds.length - a.entityIds.length || a.id.localeCompare(b.id));
-    this.cache.set(tenantId, list);
+    this.cache.set(tenantId, { at: Date.now(), list });
     return list;
   }
 
