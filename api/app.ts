@@ -12,6 +12,7 @@ import { conversationsModule } from "./modules/conversations";
 import { documentsModule } from "./modules/documents";
 import { feedbackModule } from "./modules/feedback";
 import { guardModule } from "./modules/guard";
+import { graphModule } from "./modules/graph";
 import { healthModule } from "./modules/health";
 import { searchModule } from "./modules/search";
 import { ticketsModule } from "./modules/tickets";
@@ -80,6 +81,7 @@ export function createApp(services: Services, opts: AppOptions = {}) {
     .use(searchModule(services))
     .use(conversationsModule(services))
     .use(feedbackModule(services))
+    .use(graphModule(services))
     .use(chatCompletionsModule(services))
     .use(wsModule(services))
     .use(adminPromptModule(services))

@@ -43,6 +43,7 @@ import { GuardConfigStore } from "./guardrails/guard-config-store";
 import { LlmJudge } from "./guardrails/judge";
 import { flagChunks } from "./guardrails/retrieval-rail";
 import { LlmGenerator } from "./pipeline/llm-generator";
+import { openGraph, type Graph } from "../graph/open-graph";
 import { IntentRepository } from "../core/db/intent-repository";
 import { IntentRouter } from "./routing/intent-router";
 import { TicketRepository } from "../core/db/ticket-repository";
@@ -92,6 +93,8 @@ export interface Services {
   answers: AnswerStreams;
   /** Applies other replicas' ingests to this replica's in-memory indexes (pub/sub over the cache). */
   indexSync: IndexSync;
+  /** GraphRAG (GRAPH_ENABLED): the graph store, its chunk index in the ingestion list, the graph channel. */
+  graph?: Graph;
   tenantFilter(tenantId?: string): IndexFilter;
   /** Every component's health; register more with healthRegistry.register(). */
   healthRegistry: HealthRegistry;
@@ -113,6 +116,14 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
   const logger = createLogger(config.logLevel);
   const log = opts.log ?? ((l: string) => logger.info(l));
   const stores = await openStores(config, opts);
+  let graph: Graph | undefined;
+  try {
+    // The graph's chunk index joins the ingestion list before the pipeline is built from it.
+    if (config.graph.enabled) graph = await openGraph(stores, { log });
+  } catch (e) {
+    await stores.close();
+    throw e;
+  }
   const metrics = new Registry();
   let indexSync: IndexSync | undefined;
   const guardConfigs = new GuardConfigStore(stores.kbState);
@@ -128,6 +139,7 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
       vectorChannel(() => stores.embedder.current(), stores.vectors),
       keywordChannel(stores.keywords),
       ...(stores.headings ? [headingChannel(stores.headings)] : []),
+      ...(graph ? [graph.channel] : []),
     ],
     chunks: stores.chunks,
     fusion: { method: config.retrieval.fusion, rrfK: config.retrieval.rrfK, weights: config.retrieval.weights },
@@ -244,9 +256,24 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     // The generator reports its own state (LLM: each backend's health and breaker; down -> overall degraded).
     .register({ name: "generator", critical: false, check: async () => ({ id: generator.id, ...(generator.health ? await generator.health() : { state: "ok" }) }) })
     .register({ name: "ingest", critical: false, check: () => ({ ...jobs.depth }) })
-    .register({ name: "graph", critical: false, check: () => ({ state: "disabled", detail: config.neo4j ? "Neo4j configured; graph retrieval not built yet" : "graph retrieval not built yet" }) });
+    .register({
+      name: "graph",
+      critical: false,
+      async check() {
+        if (!graph) return { state: "disabled", detail: "GRAPH_ENABLED is off" };
+        // a round trip to the store (Neo4j or the relational tables)
+        await graph.store.entities(config.defaultTenant, { limit: 1 });
+        const s = { kind: graph.store.kind, communityRefreshFailures: graph.index.failures, extractionFailures: graph.index.extractionFailures };
+        return graph.index.failures ? { ...s, state: "degraded", detail: `${graph.index.failures} community refreshes failed (see the log)` } : s;
+      },
+    });
 
   await runStartup(config, stores, pipeline, { sampleKb: opts.sampleKb ?? config.sampleKb, log });
+  if (graph) {
+    // The graph was just switched on over an existing knowledge base: index what is there (once).
+    const n = await graph.backfill();
+    if (n) log(`graph: indexed ${n} existing documents`);
+  }
   // The start-up ingest (sample KB) writes headings in the background; the first answers should have them.
   await stores.headings?.idle();
   // Deliveries left pending by the last run (or another replica) are picked up now.
@@ -274,6 +301,7 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
     streamBuffer,
     answers,
     indexSync,
+    graph,
     tenantFilter: (tenantId) => ({ tenantId: tenantId ?? config.defaultTenant }),
     healthRegistry,
     health: () => healthRegistry.check(),
@@ -287,6 +315,7 @@ export async function createServices(config: Config, opts: ServicesOptions = {})
       closeIngestWorkers();
       closeEmbedWorkers();
       closePdfWorkers();
+      await graph?.close();
       await stores.close();
     },
   };

@@ -22,7 +22,7 @@
  * result of all channels with the product's default fusion. Passages are reduced to their document (first
  * occurrence) before scoring; a query has exactly one relevant document.
  *
- *   bun run bench/faq-retrieval.ts [--sets stackfaq,bitext-faq,bitext-faq-long] [--minisearch] [--ablation] [--heading-rerank] [--weights heading=0.25]
+ *   bun run bench/faq-retrieval.ts [--sets stackfaq,bitext-faq,bitext-faq-long] [--minisearch] [--ablation] [--heading-rerank] [--weights heading=0.25] [--graph]
  *
  * --minisearch: the product with KEYWORD_INDEX=minisearch. --ablation: also scores keyword-index variants
  * (bench/lib/faq-ablation.ts) on the product's own chunks, for choosing options on the tuning halves.
@@ -162,6 +162,8 @@ interface Row {
 }
 
 let headingRerank = false;
+/** --graph: GraphRAG on (GRAPH_ENABLED): a graph row, and the fused result with and without the graph channel. */
+let graphOn = false;
 /** --weights heading=0.25,...: fusion weights other than the shipped ones (RETRIEVAL_WEIGHTS), to sweep on the tuning halves. */
 let weights: string | undefined;
 
@@ -173,7 +175,7 @@ async function runSet(set: FaqSet, keywordIndex: string, ablation: boolean, asJs
   const dir = mkdtempSync(join(tmpdir(), `bench-faq-${set.name}-`));
   // --heading-rerank: the heading channel as it runs on a large KB (above HEADING_FULL_SCAN_MAX headings), reranking
   // the other channels' candidates instead of scanning every heading.
-  const config = loadConfig({ DATA_DIR: dir, SAMPLE_KB: "false", KEYWORD_INDEX: keywordIndex, ...(headingRerank ? { HEADING_FULL_SCAN_MAX: "0" } : {}), ...(weights ? { RETRIEVAL_WEIGHTS: weights } : {}) });
+  const config = loadConfig({ DATA_DIR: dir, SAMPLE_KB: "false", KEYWORD_INDEX: keywordIndex, ...(headingRerank ? { HEADING_FULL_SCAN_MAX: "0" } : {}), ...(weights ? { RETRIEVAL_WEIGHTS: weights } : {}), ...(graphOn ? { GRAPH_ENABLED: "true" } : {}) });
   const services = await createServices(config, { inMemoryDatabase: true, sampleKb: false, log: () => {} });
   try {
     const tenantId = config.defaultTenant;
@@ -184,6 +186,7 @@ async function runSet(set: FaqSet, keywordIndex: string, ablation: boolean, asJs
       : set.docs.map((d, i) => ({ tenantId, source: `faq-${i}`, sourceType: "text" as const, bytes: enc(d.body), filename: `faq-${i}.txt`, title: d.title }));
     const results = await services.pipeline.ingestMany(requests);
     await services.stores.headings?.idle(); // the heading channel is written in the background
+    await services.graph?.index.idle(); // and the graph's communities
     const ingestMs = performance.now() - t0;
     const docIndex = new Map<string, number>();
     results.forEach((r, i) => {
@@ -209,6 +212,10 @@ async function runSet(set: FaqSet, keywordIndex: string, ablation: boolean, asJs
       rows.push({ name: label, scores: await scoreHalves(set, retrieve([name])) });
     }
     const f = config.retrieval;
+    if (graphOn) {
+      const rest = names.filter((n) => n !== "graph");
+      rows.push({ name: `product fused without graph (${rest.join("+")})`, scores: await scoreHalves(set, retrieve(rest)) });
+    }
     rows.push({ name: `product fused (${names.join("+")}, ${f.fusion}, weights ${names.map((n) => `${n}=${f.weights[n] ?? 1}`).join(" ")})`, scores: await scoreHalves(set, retrieve(names)) });
 
     if (ablation) {
@@ -232,7 +239,8 @@ async function runSet(set: FaqSet, keywordIndex: string, ablation: boolean, asJs
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({ options: { sets: { type: "string", default: ALL_SETS.join(",") }, minisearch: { type: "boolean", default: false }, json: { type: "boolean", default: false }, ablation: { type: "boolean", default: false }, "heading-rerank": { type: "boolean", default: false }, weights: { type: "string" } } });
+  const { values } = parseArgs({ options: { sets: { type: "string", default: ALL_SETS.join(",") }, minisearch: { type: "boolean", default: false }, json: { type: "boolean", default: false }, ablation: { type: "boolean", default: false }, "heading-rerank": { type: "boolean", default: false }, weights: { type: "string" }, graph: { type: "boolean", default: false } } });
+  graphOn = values.graph!;
   headingRerank = values["heading-rerank"]!;
   weights = values.weights;
   const keywordIndex = values.minisearch ? "minisearch" : "bm25";
@@ -257,5 +265,5 @@ if (import.meta.main) {
   }
   console.log("\nreported halves, nDCG@10:\n");
   console.log(table(["set", "best bare MiniSearch", "product fused", "fused beats bare"], summary));
-  console.log(`\ncommand: bun run bench/faq-retrieval.ts${values.sets !== ALL_SETS.join(",") ? ` --sets ${values.sets}` : ""}${values.minisearch ? " --minisearch" : ""}${values.json ? " --json" : ""}${values.ablation ? " --ablation" : ""}${headingRerank ? " --heading-rerank" : ""}${weights ? ` --weights ${weights}` : ""}`);
+  console.log(`\ncommand: bun run bench/faq-retrieval.ts${values.sets !== ALL_SETS.join(",") ? ` --sets ${values.sets}` : ""}${values.minisearch ? " --minisearch" : ""}${values.json ? " --json" : ""}${values.ablation ? " --ablation" : ""}${headingRerank ? " --heading-rerank" : ""}${weights ? ` --weights ${weights}` : ""}${graphOn ? " --graph" : ""}`);
 }

@@ -20,7 +20,8 @@ const { pairs, queries } = loadStackFaq();
 
 const dir = mkdtempSync(join(tmpdir(), "bench-stackfaq-"));
 const keywordIndex = process.argv.includes("--minisearch") ? "minisearch" : "bm25";
-const config = loadConfig({ DATA_DIR: dir, SAMPLE_KB: "false", KEYWORD_INDEX: keywordIndex });
+const graphOn = process.argv.includes("--graph");
+const config = loadConfig({ DATA_DIR: dir, SAMPLE_KB: "false", KEYWORD_INDEX: keywordIndex, ...(graphOn ? { GRAPH_ENABLED: "true" } : {}) });
 const services = await createServices(config, { inMemoryDatabase: true, sampleKb: false, log: () => {} });
 const tenantId = config.defaultTenant;
 const t0 = performance.now();
@@ -32,6 +33,7 @@ const results = await services.pipeline.ingestMany(
   }),
 );
 await services.stores.headings?.idle(); // the heading channel is written in the background
+await services.graph?.index.idle();
 const docToThread = new Map<string, number>();
 results.forEach((r, i) => {
   if (r instanceof Error) throw r;
@@ -81,11 +83,15 @@ add(`vector (${services.stores.embedder.current().id})`, ...vector);
 add(`fused: product default (${config.retrieval.fusion}, vector weight ${config.retrieval.weights.vector})`, ...fusedDefault);
 add(`fused: RRF k=60, equal weights`, ...(await both(["vector", "keyword"], { method: "rrf", rrfK: 60, weights: { vector: 1, keyword: 1 } })));
 add(`fused: tuned on even threads (${best.label})`, ...(await both(["vector", "keyword"], best.fusion)));
+if (graphOn) {
+  add(`graph alone`, ...(await both(["graph"])));
+  add(`fused + graph (product default weights, graph=${config.retrieval.weights.graph})`, ...(await both(["vector", "keyword", "graph"])));
+}
 
 console.log(`\nStackFAQ retrieval: ${pairs.length} threads (${chunks} chunks), ${queries.length} queries (${heldOut.length} of odd threads, not used for tuning); ingest ${Math.round(ingestMs)} ms\n`);
 console.log(table(["channel", "Recall@1 (odd)", "Recall@5 (odd)", "MRR@10 (odd)", "nDCG@10 (odd)", "nDCG@10 (all)"], rows));
 const bestSingle = Math.max(bm25[0].ndcgAt10, vector[0].ndcgAt10);
 console.log(`\nfused (default) beats the best single channel on nDCG@10 of the odd threads: ${fusedDefault[0].ndcgAt10 > bestSingle ? "yes" : "NO"} (${fusedDefault[0].ndcgAt10.toFixed(3)} vs ${bestSingle.toFixed(3)})`);
-console.log(`command: bun run bench/retrieval-quality.ts${keywordIndex === "minisearch" ? " --minisearch" : ""}`);
+console.log(`command: bun run bench/retrieval-quality.ts${keywordIndex === "minisearch" ? " --minisearch" : ""}${graphOn ? " --graph" : ""}`);
 await services.close();
 rmSync(dir, { recursive: true, force: true });

@@ -135,4 +135,14 @@ describe("loadConfig", () => {
       expect(() => loadConfig({ [name]: bad })).toThrow(new RegExp(name));
     }
   });
+
+  test("GraphRAG: off by default; hops bounded; domain terms parsed by name=type, bad ones fail by name", () => {
+    expect(loadConfig({}).graph).toEqual({ enabled: false, hops: 2, domainTerms: {} });
+    const c = loadConfig({ GRAPH_ENABLED: "true", GRAPH_HOPS: "3", GRAPH_DOMAIN_TERMS: "Voltmart Protect=plan, RMA ,Care=Plan_Type" });
+    expect(c.graph).toEqual({ enabled: true, hops: 3, domainTerms: { "Voltmart Protect": "plan", RMA: "term", Care: "plan_type" } });
+    expect(() => loadConfig({ GRAPH_HOPS: "9" })).toThrow(/GRAPH_HOPS/);
+    expect(() => loadConfig({ GRAPH_DOMAIN_TERMS: "x=bad type!" })).toThrow(/GRAPH_DOMAIN_TERMS/);
+    expect(() => loadConfig({ GRAPH_ENABLED: "sometimes" })).toThrow(/GRAPH_ENABLED/);
+    expect(() => loadConfig({ NEO4J_URL: "http://db:7474" })).toThrow(/NEO4J_URL/);
+  });
 });

@@ -62,6 +62,11 @@ export interface Config {
   lancedbUri: string;
   neo4j?: { url: string; user: string; password: string };
   /**
+   * GraphRAG (graph/): enabled puts the graph index in the ingestion list and the graph channel in retrieval.
+   * The store is Neo4j when NEO4J_URL is set, else the relational tables. Extraction is deterministic (graph/).
+   */
+  graph: { enabled: boolean; hops: number; domainTerms: Record<string, string> };
+  /**
    * fallback: what answers when the inference gateway cannot serve (no backend up, every breaker open, no first
    * token in time): "extractive" (default) or "off" (the request fails with 503).
    */
@@ -299,6 +304,19 @@ function parseWeights(raw: string | undefined): Record<string, number> {
   return out;
 }
 
+/** GRAPH_DOMAIN_TERMS: `Voltmart Protect=plan,RMA=term`: names the graph extractor always recognises, with their type. */
+export function parseDomainTerms(raw: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of commaList(raw)) {
+    const i = part.lastIndexOf("=");
+    const name = (i > 0 ? part.slice(0, i) : part).trim();
+    const type = (i > 0 ? part.slice(i + 1) : "term").trim().toLowerCase();
+    if (!name || !/^[a-z_]{1,40}$/.test(type)) throw new ConfigError(`GRAPH_DOMAIN_TERMS entries look like 'Voltmart Protect=plan' (type: letters and _), got '${part}'`);
+    out[name] = type;
+  }
+  return out;
+}
+
 function llmLimits(env: Env): LlmLimitsConfig {
   const out: LlmLimitsConfig = {};
   const set = (key: keyof LlmLimitsConfig, name: string, min: number, max: number) => {
@@ -347,6 +365,11 @@ export function loadConfig(env: Env = process.env): Config {
     neo4j: neo4jUrl
       ? { url: neo4jUrl, user: str(env, "NEO4J_USER", "neo4j"), password: str(env, "NEO4J_PASSWORD", "neo4j") }
       : undefined,
+    graph: {
+      enabled: bool(env, "GRAPH_ENABLED", false),
+      hops: int(env, "GRAPH_HOPS", 2, 1, 4),
+      domainTerms: parseDomainTerms(opt(env, "GRAPH_DOMAIN_TERMS")),
+    },
     llm: {
       backends: parseBackends(opt(env, "LLM_BASE_URLS"), str(env, "LLM_MODEL", "default")),
       apiKey: opt(env, "LLM_API_KEY"),

@@ -18,6 +18,7 @@ import { isAppError } from "../core/errors";
 import { openStores } from "../core/stores/open-stores";
 import { collectFiles } from "./collect-files";
 import { createIngestion } from "./create-ingestion";
+import { openGraph } from "../graph/open-graph";
 import type { IngestRequest } from "./pipeline";
 import { reindexVectors } from "./reindex";
 import { describeSkipped } from "./select-files";
@@ -46,6 +47,8 @@ async function main() {
   const tenantId = values.tenant ?? config.defaultTenant;
   // --reindex starts from an empty vector index and an unfitted embedder, refitted on the whole corpus.
   const stores = await openStores(config, { skipKeywordRebuild: true, resetVectors: values.reindex });
+  // With GRAPH_ENABLED the graph's chunk index joins the list the pipeline writes through.
+  const graph = config.graph.enabled ? await openGraph(stores) : undefined;
   const pipeline = createIngestion(stores);
   let failed = 0;
   try {
@@ -109,6 +112,7 @@ async function main() {
     failed++;
     console.error(isAppError(e) ? `${e.code}: ${e.message}` : e);
   } finally {
+    await graph?.close();
     await stores.close();
   }
   process.exit(failed ? 1 : 0);

@@ -36,6 +36,10 @@ export const ACCESS_POLICY: Record<string, AccessRule> = {
   "POST /v1/search": "agent",
   // Guardrails: agents may check a text (debugging view); admins configure the rails
   "POST /v1/guard/check": "agent",
+  // The graph shows names, summaries and chunk text of the tenant's documents: whoever may read documents (agents).
+  "GET /v1/graph/entities": "agent",
+  "GET /v1/graph/entities/:id": "agent",
+  "GET /v1/graph/communities": "agent",
   "POST /v1/route": "agent",
   // Conversations: customers their own, agents and admins the tenant's
   "POST /v1/conversations": "customer",

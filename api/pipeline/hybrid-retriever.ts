@@ -6,7 +6,7 @@
 import { databaseError } from "../../core/db/db-errors";
 import { errors } from "../../core/errors";
 import type { IndexFilter } from "../../core/ports/filters";
-import type { Passage, RetrievalChannel } from "../../core/ports/retrieval";
+import type { ChannelHit, Passage, RetrievalChannel } from "../../core/ports/retrieval";
 import type { ActiveChunkReader } from "../../core/ports/store";
 import { fuse, type FusionOptions } from "./fusion";
 
@@ -58,7 +58,7 @@ export class HybridRetriever {
     let others: Promise<string[]> | undefined;
     const candidateIds = () =>
       (others ??= Promise.all(independent).then((rs) => [...new Set(rs.flatMap((r) => r.hits.map((h) => h.id)))]));
-    const independent: Promise<{ channel: string; hits: { id: string; score: number }[] }>[] = [];
+    const independent: Promise<{ channel: string; hits: ChannelHit[] }>[] = [];
     const run = async (c: RetrievalChannel) => {
       const t = performance.now();
       try {
@@ -81,6 +81,16 @@ export class HybridRetriever {
     // Ranks are computed over live chunks only, so a stale version never pushes a live one down.
     const liveResults = settled.map((s) => ({ channel: s.channel, hits: s.hits.filter((h) => live.has(h.id)) }));
     const fused = fuse(liveResults, { ...this.deps.fusion, ...req.fusion });
+    // What a channel said about a hit (the graph's path), by chunk id.
+    const evidence = new Map<string, Record<string, string>>();
+    for (const s of liveResults) {
+      for (const h of s.hits) {
+        if (!h.evidence) continue;
+        const e = evidence.get(h.id) ?? {};
+        e[s.channel] ??= h.evidence;
+        evidence.set(h.id, e);
+      }
+    }
     const passages: Passage[] = fused.slice(0, req.k).map((f) => {
       const c = live.get(f.id)!;
       return {
@@ -98,6 +108,7 @@ export class HybridRetriever {
         score: f.score,
         ranks: f.ranks,
         channelScores: f.channelScores,
+        ...(evidence.has(f.id) ? { evidence: evidence.get(f.id) } : {}),
       };
     });
     return { passages, channels: stats, tookMs: round(performance.now() - t0) };

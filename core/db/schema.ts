@@ -347,6 +347,72 @@ export const webhookDeliveries = pgTable(
   ],
 );
 
+/**
+ * The entity graph of the embedded graph store (graph/relational-graph-store.ts). Mentions and relations belong to
+ * one document version; an entity lives while a mention references it.
+ */
+export const graphEntities = pgTable(
+  "graph_entities",
+  {
+    tenantId: text().notNull(),
+    id: text().notNull(),
+    name: text().notNull(),
+    type: text().notNull(),
+    aliases: jsonb().$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    createdAt: now(),
+  },
+  (t) => [uniqueIndex("graph_entities_tenant_id_uq").on(t.tenantId, t.id), index("graph_entities_tenant_lower_name_idx").on(t.tenantId, sql`lower(${t.name})`)],
+);
+
+export const graphMentions = pgTable(
+  "graph_mentions",
+  {
+    tenantId: text().notNull(),
+    entityId: text().notNull(),
+    documentId: text().notNull(),
+    version: integer().notNull(),
+    chunkId: text().notNull(),
+  },
+  (t) => [
+    uniqueIndex("graph_mentions_uq").on(t.tenantId, t.entityId, t.chunkId),
+    index("graph_mentions_tenant_doc_version_idx").on(t.tenantId, t.documentId, t.version),
+  ],
+);
+
+export const graphRelations = pgTable(
+  "graph_relations",
+  {
+    tenantId: text().notNull(),
+    source: text().notNull(),
+    target: text().notNull(),
+    type: text().notNull(),
+    documentId: text().notNull(),
+    version: integer().notNull(),
+    chunkId: text().notNull(),
+  },
+  (t) => [
+    uniqueIndex("graph_relations_uq").on(t.tenantId, t.source, t.target, t.type, t.chunkId),
+    index("graph_relations_tenant_target_idx").on(t.tenantId, t.target),
+    index("graph_relations_tenant_doc_version_idx").on(t.tenantId, t.documentId, t.version),
+  ],
+);
+
+/** Communities of the entity graph (Louvain) with their extractive summaries, per tenant (graph/communities.ts). */
+export const graphCommunities = pgTable(
+  "graph_communities",
+  {
+    tenantId: text().notNull(),
+    id: text().notNull(),
+    entityIds: jsonb().$type<string[]>().notNull(),
+    title: text().notNull(),
+    summary: text().notNull(),
+    chunkIds: jsonb().$type<string[]>().notNull(),
+    documentIds: jsonb().$type<string[]>().notNull(),
+    updatedAt: now(),
+  },
+  (t) => [uniqueIndex("graph_communities_tenant_id_uq").on(t.tenantId, t.id)],
+);
+
 export const schema = {
   documents,
   chunks,
@@ -366,4 +432,8 @@ export const schema = {
   ticketEvents,
   webhookReceivers,
   webhookDeliveries,
+  graphEntities,
+  graphMentions,
+  graphRelations,
+  graphCommunities,
 };

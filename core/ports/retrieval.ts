@@ -21,6 +21,15 @@ export interface Passage {
   ranks: Record<string, number>;
   /** Raw score in each channel that returned it (cosine for vector, BM25 for keyword). */
   channelScores?: Record<string, number>;
+  /** Why a channel found it, when the channel says (the graph: the typed path from a question entity). */
+  evidence?: Record<string, string>;
+}
+
+/** A channel's hit: a chunk id, its score, and optionally why it was found. */
+export interface ChannelHit {
+  id: string;
+  score: number;
+  evidence?: string;
 }
 
 /**
@@ -31,5 +40,5 @@ export interface Passage {
 export interface RetrievalChannel {
   readonly name: string;
   readonly usesCandidates?: boolean;
-  search(query: string, k: number, filter: IndexFilter, signal?: AbortSignal, candidates?: Promise<string[]>): Promise<{ id: string; score: number }[]>;
+  search(query: string, k: number, filter: IndexFilter, signal?: AbortSignal, candidates?: Promise<string[]>): Promise<ChannelHit[]>;
 }

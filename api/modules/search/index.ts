@@ -12,6 +12,7 @@ export const searchModule = (services: Services) =>
     detail: {
       tags: ["retrieval"],
       summary: "Hybrid search over the knowledge base",
-      description: "Vector (LanceDB) and keyword (BM25) channels in parallel, fused with RRF or weighted fusion. Returns ranked passages with each channel's rank.",
+      description:
+        "Vector (LanceDB), keyword (BM25), heading and graph channels in parallel, fused with RRF or weighted fusion. Each passage lists the channels that found it (`channels`), its rank and score in each, and what a channel said about it (`evidence`: the graph's typed path).",
     },
   });

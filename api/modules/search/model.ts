@@ -11,7 +11,7 @@ export const searchBody = t.Object({
       documentIds: t.Optional(t.Array(t.String(), { maxItems: 200 })),
     }),
   ),
-  channels: t.Optional(t.Array(t.String(), { minItems: 1, maxItems: 5, description: "Subset of vector, keyword" })),
+  channels: t.Optional(t.Array(t.String(), { minItems: 1, maxItems: 5, description: "Subset of the retrieval channels: vector, keyword, heading (with the sentence encoder), graph (with GRAPH_ENABLED)" })),
   fusion: t.Optional(t.Union([t.Literal("rrf"), t.Literal("weighted")])),
 });
 

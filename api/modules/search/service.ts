@@ -31,8 +31,11 @@ export async function search(services: Services, body: SearchBody, tenantId: str
       docType: p.docType,
       source: p.source,
       score: p.score,
+      /** The channels that found it, best rank first. */
+      channels: Object.keys(p.ranks).sort((a, b) => p.ranks[a]! - p.ranks[b]! || a.localeCompare(b)),
       ranks: p.ranks,
       channelScores: p.channelScores ?? {},
+      evidence: p.evidence ?? {},
     })),
     channels: res.channels,
     tookMs: res.tookMs,
