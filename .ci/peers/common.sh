@@ -5,7 +5,7 @@ PEERS_VENV="$PEERS_CACHE/venv"
 PEERS_RUN="$PEERS_CACHE/run"   # pid and log files of the peers .ci/run starts
 mkdir -p "$PEERS_CACHE" "$PEERS_RUN"
 
-say() { echo "ci/peers: $*"; }
+say() { echo "ci/peers: $*" >&2; }
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 

