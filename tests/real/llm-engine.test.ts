@@ -146,10 +146,15 @@ describe.skipIf(!model)(SUITE, () => {
       (events) => ({ events }),
       (error) => ({ error }),
     ));
+    // While they run, sample the engine: the gateway keeps it at its limit and nothing waits inside the engine.
     let maxBusy = 0;
+    let maxDeferred = 0;
+    let maxInFlight = 0;
     const sample = (async () => {
       for (let i = 0; i < 40; i++) {
-        maxBusy = Math.max(maxBusy, await engine.processing());
+        maxBusy = Math.max(maxBusy, await engine.metric("requests_processing"));
+        maxDeferred = Math.max(maxDeferred, await engine.metric("requests_deferred"));
+        maxInFlight = Math.max(maxInFlight, c.stats().backends[0]!.inFlight);
         await Bun.sleep(25);
       }
     })();
@@ -161,7 +166,10 @@ describe.skipIf(!model)(SUITE, () => {
     const done = results.filter((r) => "events" in r) as { events: StreamEvent[] }[];
     expect(done.length).toBe(3);
     for (const r of done) expect(r.events.at(-1)).toMatchObject({ type: "finish", reason: "length" });
+    expect(maxBusy).toBeGreaterThan(0);
     expect(maxBusy).toBeLessThanOrEqual(2);
+    expect(maxDeferred).toBe(0);
+    expect(maxInFlight).toBe(2);
     expect(c.stats().queueDepth).toBe(0);
   }, 120_000);
 });
@@ -194,7 +202,10 @@ describe.skipIf(!model)(`${SUITE}: an engine that dies`, () => {
   }, 60_000);
 
   test("breaker: failures against the dead engine open it (503 at once), the restarted engine closes it again", async () => {
+    await engine.restart(); // the previous test killed it; the client's first probe finds it up
     const c = client(engine.url, { failureThreshold: 2, cooldownMs: 500 });
+    expect((await c.health()).status).toBe("up");
+    await engine.kill();
     for (let i = 0; i < 2; i++) expect((await rejection(c.stream(ASK), 10_000)).code).toBe("LLM_UNAVAILABLE");
     expect(c.stats().backends[0]!.breaker).toBe("open");
     const t0 = performance.now();
@@ -203,7 +214,7 @@ describe.skipIf(!model)(`${SUITE}: an engine that dies`, () => {
     expect(fast.retryAfter).toBeGreaterThanOrEqual(1);
     expect(performance.now() - t0).toBeLessThan(200); // no connection attempt while open
     await engine.restart();
-    await Bun.sleep(600); // the cool-down: the next request is the half-open trial
+    await Bun.sleep(600); // past the cool-down: the next request is the half-open trial
     const events = await collect(c.stream({ ...ASK, maxTokens: 4 }), 60_000);
     expect(events.at(-1)!.type).toBe("finish");
     expect(c.stats().backends[0]!.breaker).toBe("closed");
