@@ -53,7 +53,8 @@ async function measure(url: string, model: string) {
     const t0 = performance.now();
     const perWorker = Math.max(1, Math.round(ANSWERS / concurrency));
     await Promise.all(Array.from({ length: concurrency }, async () => {
-      for (let i = 0; i < perWorker; i++) results.push(await one());
+      // A failed stream is counted as an error, not fatal (llama-server may close an idle kept-alive socket).
+      for (let i = 0; i < perWorker; i++) results.push(await one().catch(() => ({ ttftMs: 0, totalMs: 0, tokens: 0, ok: false })));
     }));
     return { wall: (performance.now() - t0) / 1000, results };
   }
