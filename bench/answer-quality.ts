@@ -19,6 +19,12 @@
  * answer is complete or partial, the last HISTORY_MESSAGES of them. Those earlier turns are not scored.
  *
  *   npx bun bench/answer-quality.ts [--grid] [--verbose]
+ *   npx bun bench/answer-quality.ts --llm http://127.0.0.1:18101/v1 [--llm-model gemma-3-270m] [--every 3] [--max-tokens 96]
+ *
+ * --llm answers with a real model behind an OpenAI-compatible server (LLM_BASE_URLS, no extractive fallback:
+ * LLM_FALLBACK=off) instead of the extractive generator, through the same pipeline (prompt, citation mapping,
+ * grounding gate, decision). --every N asks every Nth question only (a sample for a slow engine; both halves keep
+ * questions when N is odd); --max-tokens caps each answer.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -58,7 +64,16 @@ const questions = JSON.parse(readFileSync(resolve(import.meta.dir, "data/sample-
 const dir = mkdtempSync(join(tmpdir(), "bench-answers-"));
 // --weights vector=0.5,keyword=1,heading=0.25: retrieval fusion weights other than the shipped ones (RETRIEVAL_WEIGHTS).
 const weightsArg = process.argv.find((a) => a.startsWith("--weights="))?.slice("--weights=".length);
-const services = await createServices(loadConfig({ DATA_DIR: dir, ...(weightsArg ? { RETRIEVAL_WEIGHTS: weightsArg } : {}) }), { inMemoryDatabase: true, sampleKb: true, log: () => {} });
+const argOf = (name: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const llmUrl = argOf("llm");
+const llmModel = argOf("llm-model") ?? "gemma-3-270m";
+const every = Number(argOf("every") ?? 1);
+const maxTokens = argOf("max-tokens") ? Number(argOf("max-tokens")) : undefined;
+const llmEnv = llmUrl ? { LLM_BASE_URLS: `${llmUrl}|${llmModel}`, LLM_FALLBACK: "off", LLM_TTFT_TIMEOUT_MS: "600000", LLM_TOTAL_TIMEOUT_MS: "1200000", LLM_QUEUE_TIMEOUT_MS: "600000" } : {};
+const services = await createServices(loadConfig({ DATA_DIR: dir, ...(weightsArg ? { RETRIEVAL_WEIGHTS: weightsArg } : {}), ...llmEnv }), { inMemoryDatabase: true, sampleKb: true, log: () => {} });
 const tenantId = services.config.defaultTenant;
 const docs = await services.stores.documents.list({ tenantId, limit: 100, offset: 0 });
 const fileOf = new Map(docs.items.map((d) => [d.id, d.source.replace(/^sample-kb\//, "")]));
@@ -95,7 +110,7 @@ function pipelineFor(s: Setting) {
 type Pipeline = ReturnType<typeof pipelineFor>;
 
 async function ask(pipeline: Pipeline, content: string, history: HistoryTurn[], customer?: { email: string }): Promise<FinalAnswer> {
-  const ctx = newContext({ tenantId, content, history, ...(customer ? { customer } : {}) });
+  const ctx = newContext({ tenantId, content, history, ...(customer ? { customer } : {}), ...(maxTokens ? { maxTokens } : {}) });
   for await (const _ of (await pipeline.start(ctx)).events) {
     /* drain */
   }
@@ -132,7 +147,7 @@ async function run(s: Setting, which: (i: number) => boolean): Promise<Row[]> {
   const historyFor = conversations(pipeline);
   const rows: Row[] = [];
   for (const [i, q] of questions.entries()) {
-    if (!which(i) || q.personal) continue;
+    if (!which(i) || q.personal || i % every !== 0) continue;
     const f = await ask(pipeline, q.question, await historyFor(q.history));
     const answer = f.answer.toLowerCase();
     rows.push({ q, i, decision: f.decision, cited: f.citations.map((c) => fileOf.get(c.documentId) ?? "?"), answer: f.answer, facts: q.mustContain.every((m) => answer.includes(m.toLowerCase())) });
@@ -213,8 +228,10 @@ const measure = (name: string, f: (xs: Row[]) => [number, number]) => [name, ...
 const ans = (xs: Row[]) => xs.filter((r) => r.q.answerable);
 const off = (xs: Row[]) => xs.filter((r) => !r.q.answerable);
 
+const generatorName = llmUrl ? `LLM ${llmModel} at ${llmUrl}${maxTokens ? ` (max ${maxTokens} tokens)` : ""}` : "extractive generator";
+const asked = rows.length;
 const personalCount = questions.filter((q) => q.personal).length;
-console.log(`\nAnswer quality on the sample knowledge base: ${questions.length - personalCount} knowledge-base questions (the ${personalCount} order questions are scored below) (${ans(rows).length} answerable, ${off(rows).length} off-topic), extractive generator, ${ms.toFixed(1)} ms per question (follow-ups' earlier turns included)\n`);
+console.log(`\nAnswer quality on the sample knowledge base: ${asked} knowledge-base questions${every > 1 ? ` (every ${every}th of ${questions.length})` : ""} (${ans(rows).length} answerable, ${off(rows).length} off-topic; the ${personalCount} order questions are scored below), ${generatorName}, ${(ms * questions.length / asked).toFixed(1)} ms per question (follow-ups' earlier turns included)\n`);
 console.log(
   table(
     ["measure", ...halves.map(([n]) => n)],
@@ -271,7 +288,7 @@ if (verbose) {
   }
 }
 await personalReport();
-console.log(`\ncommand: npx bun bench/answer-quality.ts${grid ? " --grid" : ""}${verbose ? " --verbose" : ""}`);
+console.log(`\ncommand: npx bun ${process.argv.slice(1).map((a) => a.replace(/^.*\/bench\//, "bench/")).join(" ")}`);
 await services.close();
 rmSync(dir, { recursive: true, force: true });
 process.exit(0);

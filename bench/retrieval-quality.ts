@@ -5,7 +5,10 @@
  * Fusion weights/k are tuned on the queries of even-indexed threads (split rule of the dataset); every row is
  * reported on the queries of odd-indexed threads (not used for tuning) beside all queries.
  *
- *   bun run bench/retrieval-quality.ts [--minisearch]
+ *   bun run bench/retrieval-quality.ts [--minisearch] [--embeddings-url http://127.0.0.1:18102/v1 [--embeddings-model all-minilm-l6-v2]]
+ *
+ * --embeddings-url puts the vector channel on an OpenAI-compatible embeddings server (EMBEDDINGS_BASE_URL), e.g.
+ * the real all-MiniLM-L6-v2 server .ci/peers/embeddings-server.sh starts, instead of the local GloVe/SIF embedder.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,7 +24,18 @@ const { pairs, queries } = loadStackFaq();
 const dir = mkdtempSync(join(tmpdir(), "bench-stackfaq-"));
 const keywordIndex = process.argv.includes("--minisearch") ? "minisearch" : "bm25";
 const graphOn = process.argv.includes("--graph");
-const config = loadConfig({ DATA_DIR: dir, SAMPLE_KB: "false", KEYWORD_INDEX: keywordIndex, ...(graphOn ? { GRAPH_ENABLED: "true" } : {}) });
+const argOf = (name: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const embeddingsUrl = argOf("embeddings-url");
+const config = loadConfig({
+  DATA_DIR: dir,
+  SAMPLE_KB: "false",
+  KEYWORD_INDEX: keywordIndex,
+  ...(graphOn ? { GRAPH_ENABLED: "true" } : {}),
+  ...(embeddingsUrl ? { EMBEDDINGS_BASE_URL: embeddingsUrl, EMBEDDINGS_MODEL: argOf("embeddings-model") ?? "all-minilm-l6-v2" } : {}),
+});
 const services = await createServices(config, { inMemoryDatabase: true, sampleKb: false, log: () => {} });
 const tenantId = config.defaultTenant;
 const t0 = performance.now();
@@ -92,6 +106,6 @@ console.log(`\nStackFAQ retrieval: ${pairs.length} threads (${chunks} chunks), $
 console.log(table(["channel", "Recall@1 (odd)", "Recall@5 (odd)", "MRR@10 (odd)", "nDCG@10 (odd)", "nDCG@10 (all)"], rows));
 const bestSingle = Math.max(bm25[0].ndcgAt10, vector[0].ndcgAt10);
 console.log(`\nfused (default) beats the best single channel on nDCG@10 of the odd threads: ${fusedDefault[0].ndcgAt10 > bestSingle ? "yes" : "NO"} (${fusedDefault[0].ndcgAt10.toFixed(3)} vs ${bestSingle.toFixed(3)})`);
-console.log(`command: bun run bench/retrieval-quality.ts${keywordIndex === "minisearch" ? " --minisearch" : ""}${graphOn ? " --graph" : ""}`);
+console.log(`command: bun run ${process.argv.slice(1).map((a) => a.replace(/^.*\/bench\//, "bench/")).join(" ")}`);
 await services.close();
 rmSync(dir, { recursive: true, force: true });

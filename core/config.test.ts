@@ -24,6 +24,24 @@ describe("loadConfig", () => {
     expect(c.sampleKb).toBe(false);
   });
 
+  test("LanceDB on S3: storage options from LANCEDB_S3_*, plain HTTP allowed for an http:// endpoint", () => {
+    expect(loadConfig({}).lancedbStorage).toEqual({ allowHttp: false } as never);
+    const c = loadConfig({
+      LANCEDB_URI: "s3://kb/vectors",
+      LANCEDB_S3_ENDPOINT: "http://minio:9000",
+      LANCEDB_S3_REGION: "eu-central-1",
+      LANCEDB_S3_ACCESS_KEY_ID: "AKIA1",
+      LANCEDB_S3_SECRET_ACCESS_KEY: "s3cret",
+    });
+    expect(c.lancedbUri).toBe("s3://kb/vectors");
+    expect(c.lancedbStorage).toMatchObject({ endpoint: "http://minio:9000", region: "eu-central-1", accessKeyId: "AKIA1", secretAccessKey: "s3cret", allowHttp: true });
+    expect(loadConfig({ LANCEDB_URI: "s3://kb/v", LANCEDB_S3_ENDPOINT: "https://s3.example.com" }).lancedbStorage.allowHttp).toBe(false);
+    expect(() => loadConfig({ LANCEDB_S3_ENDPOINT: "http://minio:9000" })).toThrow(/LANCEDB_S3_ENDPOINT applies to LANCEDB_URI=s3:/);
+    expect(() => loadConfig({ LANCEDB_URI: "s3://kb/v", LANCEDB_S3_ACCESS_KEY_ID: "AKIA1" })).toThrow(/set together/);
+    expect(() => loadConfig({ LANCEDB_URI: "s3://kb/v", LANCEDB_S3_ENDPOINT: "ftp://x" })).toThrow(/LANCEDB_S3_ENDPOINT/);
+    expect(() => loadConfig({ LANCEDB_URI: "s3://kb/v", LANCEDB_S3_ENDPOINT: "http://m:9000", LANCEDB_S3_ALLOW_HTTP: "false" })).toThrow(/ALLOW_HTTP/);
+  });
+
   test("fails fast with the variable's name", () => {
     expect(() => loadConfig({ PORT: "http" })).toThrow(ConfigError);
     expect(() => loadConfig({ PORT: "70000" })).toThrow(/PORT/);

@@ -23,6 +23,21 @@ export interface LlmLimitsConfig {
   healthIntervalMs?: number;
 }
 
+/**
+ * Object-storage options LanceDB passes to its store when LANCEDB_URI is `s3://...` (LANCEDB_S3_*). Unset ones are
+ * left to the store's own defaults (the AWS credential chain, the bucket's region).
+ */
+export interface LanceStorageConfig {
+  /** An S3-compatible server (MinIO, Ceph, moto): `http(s)://host:port`. */
+  endpoint?: string;
+  region?: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  sessionToken?: string;
+  /** Plain-HTTP endpoints are refused unless this is set (default: true when the endpoint is `http://`). */
+  allowHttp: boolean;
+}
+
 /** TRUST_PROXY: how the client address is found behind reverse proxies (api/plugins/client-ip.ts). */
 export type TrustProxy = false | true | number;
 
@@ -60,6 +75,7 @@ export interface Config {
   databaseUrl?: string;
   redisUrl?: string;
   lancedbUri: string;
+  lancedbStorage: LanceStorageConfig;
   neo4j?: { url: string; user: string; password: string };
   /**
    * GraphRAG (graph/): enabled puts the graph index in the ingestion list and the graph channel in retrieval.
@@ -317,6 +333,34 @@ export function parseDomainTerms(raw: string | undefined): Record<string, string
   return out;
 }
 
+function lanceStorage(env: Env, uri: string): LanceStorageConfig {
+  const endpoint = url(env, "LANCEDB_S3_ENDPOINT", ["http:", "https:"]);
+  const out: LanceStorageConfig = {
+    endpoint,
+    region: opt(env, "LANCEDB_S3_REGION"),
+    accessKeyId: opt(env, "LANCEDB_S3_ACCESS_KEY_ID"),
+    secretAccessKey: opt(env, "LANCEDB_S3_SECRET_ACCESS_KEY"),
+    sessionToken: opt(env, "LANCEDB_S3_SESSION_TOKEN"),
+    allowHttp: bool(env, "LANCEDB_S3_ALLOW_HTTP", endpoint?.startsWith("http:") ?? false),
+  };
+  const given = Object.entries({
+    LANCEDB_S3_ENDPOINT: out.endpoint,
+    LANCEDB_S3_REGION: out.region,
+    LANCEDB_S3_ACCESS_KEY_ID: out.accessKeyId,
+    LANCEDB_S3_SECRET_ACCESS_KEY: out.secretAccessKey,
+    LANCEDB_S3_SESSION_TOKEN: out.sessionToken,
+  }).filter(([, v]) => v !== undefined);
+  if (given.length && !uri.startsWith("s3://"))
+    throw new ConfigError(`${given[0]![0]} applies to LANCEDB_URI=s3://bucket/prefix only, but LANCEDB_URI is '${uri}'`);
+  if ((out.accessKeyId === undefined) !== (out.secretAccessKey === undefined))
+    throw new ConfigError("LANCEDB_S3_ACCESS_KEY_ID and LANCEDB_S3_SECRET_ACCESS_KEY are set together or not at all");
+  if (out.sessionToken !== undefined && out.accessKeyId === undefined)
+    throw new ConfigError("LANCEDB_S3_SESSION_TOKEN needs LANCEDB_S3_ACCESS_KEY_ID and LANCEDB_S3_SECRET_ACCESS_KEY");
+  if (out.endpoint?.startsWith("http:") && !out.allowHttp)
+    throw new ConfigError(`LANCEDB_S3_ENDPOINT is plain http ('${out.endpoint}') but LANCEDB_S3_ALLOW_HTTP is false`);
+  return out;
+}
+
 function llmLimits(env: Env): LlmLimitsConfig {
   const out: LlmLimitsConfig = {};
   const set = (key: keyof LlmLimitsConfig, name: string, min: number, max: number) => {
@@ -362,6 +406,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: url(env, "DATABASE_URL", ["postgres:", "postgresql:"]),
     redisUrl: url(env, "REDIS_URL", ["redis:", "rediss:"]),
     lancedbUri: str(env, "LANCEDB_URI", join(dataDir, "lance")),
+    lancedbStorage: lanceStorage(env, str(env, "LANCEDB_URI", join(dataDir, "lance"))),
     neo4j: neo4jUrl
       ? { url: neo4jUrl, user: str(env, "NEO4J_USER", "neo4j"), password: str(env, "NEO4J_PASSWORD", "neo4j") }
       : undefined,

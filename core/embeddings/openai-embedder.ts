@@ -1,11 +1,13 @@
 /**
  * Embedder over any OpenAI-compatible /v1/embeddings endpoint (vLLM, Ollama, TEI, OpenAI) through the `openai`
- * package. Batches inputs, forwards the abort signal, learns the dimension from the first response (unless it is
+ * package. Batches inputs, forwards the abort signal, gives texts without a word the zero vector (as the local
+ * embedders do) without sending them, learns the dimension from the first response (unless it is
  * given), L2-normalises, and turns every upstream failure into an AppError with a clear message.
  */
 import OpenAI, { APIConnectionError, APIError, APIUserAbortError } from "openai";
 import type { Embedder } from "../ports/embedder";
 import { AppError, errors } from "../errors";
+import { tokenize } from "../text/tokenize";
 
 /** The slice of the OpenAI client this adapter uses (inject a fake or a configured client in tests). */
 export interface EmbeddingsClient {
@@ -73,8 +75,9 @@ export class OpenAIEmbedder implements Embedder {
     if (!Array.isArray(texts) || texts.some((t) => typeof t !== "string"))
       throw errors.invalid("EMBED_INPUT_INVALID", "embed() takes an array of strings");
     const out: (Float32Array | undefined)[] = new Array(texts.length);
-    // Blank texts are rejected by most servers; they get the zero vector, as in the local embedder.
-    const todo = texts.map((t, i) => i).filter((i) => texts[i]!.trim() !== "");
+    // Blank texts are rejected by most servers, and a text without any word ("?!…") would embed as the model's
+    // bare special tokens: both get the zero vector, as in the local embedders.
+    const todo = texts.map((t, i) => i).filter((i) => tokenize(texts[i]!).length > 0);
     for (let at = 0; at < todo.length; at += this.batchSize) {
       const idx = todo.slice(at, at + this.batchSize);
       const vectors = await this.request(idx.map((i) => texts[i]!), signal);

@@ -6,6 +6,7 @@
  */
 import * as lancedb from "@lancedb/lancedb";
 import { Field, FixedSizeList, Float32, Int32, Schema, Utf8 } from "apache-arrow";
+import type { LanceStorageConfig } from "../config";
 import { AppError, errors } from "../errors";
 import type { DocumentSelector, IndexFilter, IndexHit } from "../ports/filters";
 import type { VectorRow, VectorSource } from "../ports/vector-index";
@@ -16,6 +17,8 @@ const META = "index_meta";
 
 export interface LanceOptions {
   uri: string;
+  /** Object-storage options for an `s3://` uri (endpoint, region, credentials, plain HTTP), from LANCEDB_S3_*. */
+  storage?: LanceStorageConfig;
   embedderId: string;
   dimension: number;
   /** Drop existing vectors and metadata (re-index). */
@@ -27,6 +30,19 @@ export interface LanceOptions {
 }
 
 const DEFAULT_ANN_MIN_ROWS = 20_000;
+
+/** LanceDB's object-store keys (lower case; unset values are left to the store's defaults and AWS_* variables). */
+export function storageOptions(s: LanceStorageConfig | undefined): Record<string, string> | undefined {
+  if (!s) return undefined;
+  const out: Record<string, string> = {};
+  if (s.endpoint) out.endpoint = s.endpoint;
+  if (s.region) out.region = s.region;
+  if (s.accessKeyId) out.aws_access_key_id = s.accessKeyId;
+  if (s.secretAccessKey) out.aws_secret_access_key = s.secretAccessKey;
+  if (s.sessionToken) out.aws_session_token = s.sessionToken;
+  if (s.allowHttp) out.allow_http = "true";
+  return Object.keys(out).length ? out : undefined;
+}
 
 export class LanceVectorIndex implements VectorSource {
   private writes: Promise<unknown> = Promise.resolve();
@@ -43,12 +59,14 @@ export class LanceVectorIndex implements VectorSource {
 
   static async open(opts: LanceOptions): Promise<LanceVectorIndex> {
     let conn: lancedb.Connection;
+    let names: string[];
     try {
-      conn = await lancedb.connect(opts.uri);
+      conn = await lancedb.connect(opts.uri, { storageOptions: storageOptions(opts.storage) });
+      // On object storage the connection is lazy: the first listing is what reaches the bucket.
+      names = await conn.tableNames();
     } catch (cause) {
       throw errors.unavailable("VECTOR_STORE_UNAVAILABLE", `LanceDB at ${opts.uri} could not be opened: ${(cause as Error).message}`, cause);
     }
-    const names = await conn.tableNames();
     if (opts.reset) {
       for (const n of [TABLE, META]) if (names.includes(n)) await conn.dropTable(n);
     }

@@ -113,7 +113,7 @@ export async function openStores(config: Config, opts: OpenStoresOptions = {}): 
     /** The vector index bound to the current embedder (reset: drop what is stored). */
     let lance: LanceVectorIndex;
     const openVectors = async (reset?: boolean): Promise<SharedVectorIndex> => {
-      lance = await LanceVectorIndex.open({ uri: config.lancedbUri, embedderId: embedder.id, dimension: embedder.dimension, reset });
+      lance = await LanceVectorIndex.open({ uri: config.lancedbUri, storage: config.lancedbStorage, embedderId: embedder.id, dimension: embedder.dimension, reset });
       return MirroredVectorIndex.open(lance, { dimension: embedder.dimension, maxRows: vectorMemoryMaxRows, problem: lance.mismatch });
     };
     let vectors = await openVectors(opts.resetVectors);

@@ -150,6 +150,10 @@ export function createInferenceClient(options: InferenceClientOptions): Inferenc
             yield { type: "error", code: errorCodeOf(f.kind), message: f.message, retryable: false };
             return;
           }
+          if (f.kind === "context_length") {
+            end("bad_request");
+            throw new AppError({ code: "LLM_CONTEXT_TOO_LONG", message: `the prompt does not fit the model's context window: ${f.message}`, category: "too_large", cause: e });
+          }
           if (!isRetryable(f.kind)) {
             end("bad_request");
             throw new AppError({ code: "LLM_BAD_REQUEST", message: `the inference backend rejected the request: ${f.message}`, category: "validation", cause: e });

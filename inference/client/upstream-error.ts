@@ -13,6 +13,7 @@ export type FailureKind =
   | "malformed" // the body or an SSE chunk was not valid JSON
   | "interrupted" // connection reset, or the stream ended without a finish reason
   | "bad_request" // 400/413/422: the request itself is wrong; no other backend will take it
+  | "context_length" // a 400/413/422 that says the prompt does not fit the model's context window
   | "aborted" // the caller went away
   | "local"; // this process is out of a resource (file descriptors): says nothing about the backend
 
@@ -46,19 +47,30 @@ export function classifyUpstreamError(e: unknown): UpstreamFailure {
       const ra = Number(e.headers?.get("retry-after"));
       return { kind: "rate_limit", message, status, retryAfter: Number.isFinite(ra) && ra > 0 ? ra : undefined };
     }
-    if (status === 400 || status === 413 || status === 422) return { kind: "bad_request", message, status };
+    if (status === 400 || status === 413 || status === 422) return { kind: isContextOverflow(e) ? "context_length" : "bad_request", message, status };
     return { kind: "server_error", message, status };
   }
   if (e instanceof SyntaxError) return { kind: "malformed", message: `the backend sent malformed JSON: ${message}` };
   return { kind: "interrupted", message: `the backend connection failed: ${message}` };
 }
 
+/**
+ * The engine's "prompt too long" answer: llama.cpp's llama-server says `type: exceed_context_size_error`
+ * (HTTP 400), vLLM "This model's maximum context length is N tokens..." (400), OpenAI `code:
+ * context_length_exceeded`. (Ollama truncates the prompt to num_ctx instead of refusing it.)
+ */
+function isContextOverflow(e: InstanceType<typeof OpenAI.APIError>): boolean {
+  const body = (e.error ?? {}) as { type?: unknown; code?: unknown; message?: unknown };
+  if (body.type === "exceed_context_size_error" || body.code === "context_length_exceeded") return true;
+  return /maximum context length|context (?:size|length|window)|exceeds? the (?:available )?context/i.test(`${String(body.message ?? "")} ${e.message}`);
+}
+
 /** Retry on another backend before the first token? (Never after it.) */
-export const isRetryable = (kind: FailureKind): boolean => kind !== "bad_request" && kind !== "aborted";
+export const isRetryable = (kind: FailureKind): boolean => kind !== "bad_request" && kind !== "context_length" && kind !== "aborted";
 
 /** What the failure says about the backend, for its circuit breaker. 429, caller and local errors say nothing. */
 export function verdictOf(kind: FailureKind): Verdict {
-  return kind === "rate_limit" || kind === "bad_request" || kind === "aborted" || kind === "local" ? "neutral" : "failure";
+  return kind === "rate_limit" || kind === "bad_request" || kind === "context_length" || kind === "aborted" || kind === "local" ? "neutral" : "failure";
 }
 
 /** EMFILE/ENFILE anywhere in the cause chain: the failure is ours, not the backend's. */

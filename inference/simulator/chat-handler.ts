@@ -15,6 +15,8 @@ export interface ChatContext {
   rand: () => number;
   outputTokens: number;
   defaultMaxTokens: number;
+  /** Context window: prompt tokens + max_tokens above it is refused, as vLLM refuses it. */
+  maxModelLen: number;
   counts: { requests: number; errors: number; rateLimited: number; malformed: number };
 }
 
@@ -90,11 +92,20 @@ export function handleChat(ctx: ChatContext, req: ChatRequest, signal: AbortSign
   if (fault.stallAfter !== Infinity) ctx.metrics.fault("stall");
 
   const maxTokens = req.maxTokens ?? ctx.defaultMaxTokens;
+  const promptTokens = promptTokenCount(req.messages);
+  if (promptTokens + maxTokens > ctx.maxModelLen) {
+    // vLLM's wording and status; llama.cpp says the same with type exceed_context_size_error.
+    return errorResponse(
+      400,
+      `This model's maximum context length is ${ctx.maxModelLen} tokens. However, you requested ${promptTokens + maxTokens} tokens ` +
+        `(${promptTokens} in the messages, ${maxTokens} in the completion). Please reduce the length of the messages or completion.`,
+      "BadRequestError",
+    );
+  }
   let tokens = toTokens(buildAnswer(req.messages));
   if (ctx.outputTokens > 0) tokens = fixedLengthTokens(tokens, ctx.outputTokens);
   const finishReason = tokens.length > maxTokens ? "length" : "stop";
   if (tokens.length > maxTokens) tokens = tokens.slice(0, maxTokens);
-  const promptTokens = promptTokenCount(req.messages);
   ctx.metrics.promptTokens(promptTokens);
   const id = `chatcmpl-sim${(++completionSeq).toString(36)}`;
   const created = Math.floor(Date.now() / 1000);

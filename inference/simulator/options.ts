@@ -12,6 +12,7 @@
  *   --tick-ms 5                 scheduler tick (one loop for all sequences)
  *   --output-tokens 0           >0: every answer is exactly N tokens (like vLLM ignore_eos), for load tests
  *   --default-max-tokens 512    max_tokens when the request gives none
+ *   --max-model-len 32768       context window (vLLM --max-model-len): prompt + max_tokens above it is a 400
  *   --embedding-dim 384         dimension of /v1/embeddings vectors (a request's `dimensions` overrides)
  *   --seed 1                    seed of the fault PRNG
  *   --error-rate 0  --rate-limit-rate 0  --malformed-rate 0
@@ -35,6 +36,7 @@ export interface SimulatorOptions extends TimingOptions {
   model: string;
   outputTokens: number;
   defaultMaxTokens: number;
+  maxModelLen: number;
   embeddingDim: number;
   seed: number;
   faults: FaultConfig;
@@ -52,6 +54,7 @@ export const DEFAULT_SIMULATOR_OPTIONS: SimulatorOptions = {
   tickMs: 5,
   outputTokens: 0,
   defaultMaxTokens: 512,
+  maxModelLen: 32_768,
   embeddingDim: 384,
   seed: 1,
   faults: DEFAULT_FAULTS,
@@ -69,6 +72,7 @@ const NUMERIC: Record<string, { min: number; max: number; int: boolean }> = {
   tickMs: { min: 1, max: 1000, int: false },
   outputTokens: { min: 0, max: 1_000_000, int: true },
   defaultMaxTokens: { min: 1, max: 1_000_000, int: true },
+  maxModelLen: { min: 16, max: 10_000_000, int: true },
   embeddingDim: { min: 1, max: 65_536, int: true },
   seed: { min: 0, max: 2 ** 32 - 1, int: true },
 };

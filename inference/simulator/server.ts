@@ -57,6 +57,7 @@ export function startSimulator(input: SimulatorInput = {}): SimulatorHandle {
     rand: seededRandom(options.seed),
     outputTokens: options.outputTokens,
     defaultMaxTokens: options.defaultMaxTokens,
+    maxModelLen: options.maxModelLen,
     counts,
   };
   const created = Math.floor(Date.now() / 1000);

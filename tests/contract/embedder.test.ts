@@ -4,6 +4,9 @@
  * the project's simulator (its /v1/embeddings), and the neural sentence encoder (USE lite, in its worker). The
  * GloVe and remote adapters are built through createEmbedder, like production.
  *
+ * The same OpenAI-compatible adapter also runs against a real embeddings server, all-MiniLM-L6-v2 behind
+ * /v1/embeddings (.ci/peers/embeddings_server.py; TEST_EMBEDDINGS_URL, which .ci/run sets).
+ *
  * The simulator's vectors are hashed tokens (inference/simulator/embeddings.ts), not semantic: the similarity
  * test runs only for adapters flagged `semantic`.
  */
@@ -14,6 +17,7 @@ import { LocalEmbedder } from "../../core/embeddings/local-embedder";
 import { SentenceEncoder } from "../../core/embeddings/sentence-encoder";
 import type { Embedder } from "../../core/ports/embedder";
 import { startSimulator } from "../../inference/simulator/server";
+import { realPeer } from "../support/real-peers";
 
 const sim = startSimulator({ port: 0, embeddingDim: 96 });
 afterAll(() => sim.stop());
@@ -22,6 +26,8 @@ const base = loadConfig();
 const withEmbeddings = (e: Partial<Config["embeddings"]>): Config => ({ ...base, embeddings: { ...base.embeddings, ...e } });
 const localCfg = withEmbeddings({ baseUrl: undefined });
 const remoteCfg = withEmbeddings({ baseUrl: sim.url, model: "sim-embed", apiKey: undefined });
+const realUrl = realPeer("TEST_EMBEDDINGS_URL", "Embedder contract against a real embeddings server");
+const realCfg = withEmbeddings({ baseUrl: realUrl, model: process.env.TEST_EMBEDDINGS_MODEL || "all-minilm-l6-v2", apiKey: undefined });
 
 const CORPUS = [
   "Laptops, tablets and cameras can be returned within 15 days of delivery.",
@@ -48,6 +54,9 @@ const adapters: [string, () => Promise<Embedder>, Traits][] = [
     { semantic: true },
   ],
   ["OpenAI-compatible, against the simulator over HTTP", () => createEmbedder(remoteCfg), { semantic: false }],
+  ...(realUrl
+    ? ([["OpenAI-compatible, against a real embeddings server (all-MiniLM-L6-v2)", () => createEmbedder(realCfg), { semantic: true }]] as [string, () => Promise<Embedder>, Traits][])
+    : []),
   ["neural sentence encoder (USE lite, in its worker)", async () => encoders[encoders.push(new SentenceEncoder()) - 1]!, { semantic: true }],
 ];
 const encoders: SentenceEncoder[] = [];

@@ -1,4 +1,8 @@
-/** Contract suite of the VectorIndex port, run against every adapter. */
+/**
+ * Contract suite of the VectorIndex port, run against every adapter: LanceDB on a local folder (bare and behind
+ * its in-memory mirror), LanceDB on S3 (LANCEDB_URI=s3://..., against the S3-compatible server .ci/run starts:
+ * TEST_S3_ENDPOINT) and the in-memory index.
+ */
 import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,6 +12,8 @@ import type { VectorIndex, VectorRow } from "../../core/ports/vector-index";
 import { LanceVectorIndex } from "../../core/stores/lance-vector-index";
 import { MemoryVectorIndex } from "../../core/stores/memory-vector-index";
 import { MirroredVectorIndex } from "../../core/stores/mirrored-vector-index";
+import { loadConfig } from "../../core/config";
+import { s3Peer } from "../support/real-peers";
 
 const DIM = 8;
 const dirs: string[] = [];
@@ -29,9 +35,25 @@ function row(id: string, v: Float32Array, over: Partial<VectorRow> = {}): Vector
   return { id, tenantId: "t1", documentId: "d1", version: 1, docType: "policy", source: "s1", tags: [], vector: v, ...over };
 }
 
+const s3 = s3Peer("VectorIndex contract on S3");
+/** The storage options as the product reads them: from LANCEDB_* variables through core/config.ts. */
+const s3Config = (uri: string) =>
+  loadConfig({
+    LANCEDB_URI: uri,
+    LANCEDB_S3_ENDPOINT: s3!.endpoint,
+    LANCEDB_S3_REGION: s3!.storage.region,
+    LANCEDB_S3_ACCESS_KEY_ID: s3!.storage.accessKeyId,
+    LANCEDB_S3_SECRET_ACCESS_KEY: s3!.storage.secretAccessKey,
+  });
+const onS3 = (uri = s3!.uri("vec-contract")) => {
+  const c = s3Config(uri);
+  return LanceVectorIndex.open({ uri: c.lancedbUri, storage: c.lancedbStorage, embedderId: "test-emb", dimension: DIM });
+};
+
 const adapters: [string, () => Promise<VectorIndex>][] = [
   ["lancedb behind its in-memory mirror", () => mirrored(tmp())],
   ["lancedb", () => LanceVectorIndex.open({ uri: tmp(), embedderId: "test-emb", dimension: DIM })],
+  ...(s3 ? ([["lancedb on S3 (moto)", () => onS3()]] as [string, () => Promise<VectorIndex>][]) : []),
   ["memory", async () => new MemoryVectorIndex(DIM, 2)],
 ];
 
@@ -171,5 +193,42 @@ describe("MirroredVectorIndex over LanceDB", () => {
     await b.remove({ tenantId: "t1", documentId: "dx" });
     await a.refreshDocument("t1", "dx");
     expect(await a.count()).toBe(0);
+  });
+});
+
+describe.skipIf(!s3)("LanceDB on S3", () => {
+  test("the vectors are in the bucket: a second connection to the same s3:// prefix reads them, the embedder guard holds", async () => {
+    const uri = s3!.uri("vec-reopen");
+    const a = await onS3(uri);
+    await a.upsert([row("a", vec(0)), row("b", vec(1))]);
+    await a.close();
+    const b = await onS3(uri);
+    expect((await b.search(vec(1), 1, { tenantId: "t1" })).map((h) => h.id)).toEqual(["b"]);
+    await b.close();
+    const c = s3Config(uri);
+    const other = await LanceVectorIndex.open({ uri, storage: c.lancedbStorage, embedderId: "emb-other", dimension: DIM });
+    expect(other.mismatch?.code).toBe("EMBEDDER_MISMATCH");
+    await other.close();
+  });
+
+  test("a bucket that does not exist is a clear VECTOR_STORE_UNAVAILABLE naming the uri", async () => {
+    const uri = `s3://no-such-bucket-${crypto.randomUUID()}/x`;
+    const c = s3Config(uri);
+    const err = await LanceVectorIndex.open({ uri, storage: c.lancedbStorage, embedderId: "e", dimension: DIM }).then(
+      () => null,
+      (e) => e,
+    );
+    expect(err?.code).toBe("VECTOR_STORE_UNAVAILABLE");
+    expect(err?.message).toContain(uri);
+  });
+
+  test("without the endpoint's plain-HTTP permission the store refuses the connection instead of sending credentials in clear", async () => {
+    const uri = s3!.uri("vec-https");
+    const c = s3Config(uri);
+    const err = await LanceVectorIndex.open({ uri, storage: { ...c.lancedbStorage, allowHttp: false }, embedderId: "e", dimension: DIM }).then(
+      () => null,
+      (e) => e,
+    );
+    expect(err?.code).toBe("VECTOR_STORE_UNAVAILABLE");
   });
 });

@@ -141,4 +141,15 @@ describe("inference client failover", () => {
     expect(err.code).toBe("LLM_BAD_REQUEST");
     expect(bad.stats().requests + good.stats().requests).toBe(0);
   }, 5000);
+
+  test("a prompt over the backend's context window is 413 LLM_CONTEXT_TOO_LONG, not retried elsewhere, no breaker verdict", async () => {
+    const { bad, good, client } = pair({ maxModelLen: 64 }, { maxModelLen: 64 });
+    const err = await rejection(client.stream({ ...QUESTION, maxTokens: 50 }));
+    expect(err.status).toBe(413);
+    expect(err.code).toBe("LLM_CONTEXT_TOO_LONG");
+    expect(err.message).toMatch(/maximum context length is 64 tokens/);
+    expect(bad.stats().requests + good.stats().requests).toBe(1);
+    expect(client.stats().backends.map((b) => [b.breaker, b.failures])).toEqual([["closed", 0], ["closed", 0]]);
+    expect(lastOf(await collect(client.stream({ ...QUESTION, maxTokens: 8 })))).toMatchObject({ type: "finish" });
+  }, 5000);
 });
