@@ -20,6 +20,7 @@ import { SentenceEncoder } from "../core/embeddings/sentence-encoder";
 import { IntentClassifier, NearestCentroid, type LabelledVector } from "../api/routing/intent-classifier";
 import { lexicalFeatures } from "../api/routing/lexical-features";
 import { summarize, table } from "./lib/metrics";
+import { seededRandom } from "../core/numeric";
 import { IntentRouter } from "../api/routing/intent-router";
 import { DEFAULT_INTENTS } from "../api/routing/default-intents";
 
@@ -37,16 +38,7 @@ const bankTrain: Row[] = readCsv(`${DATA}/banking77/train.csv`).map((r) => ({ te
 const bankTest: Row[] = readCsv(`${DATA}/banking77/test.csv`).map((r) => ({ text: r.text!, label: r.category! }));
 const bitext: Row[] = readCsv(`${DATA}/bitext-customer-support/Bitext_Sample_Customer_Support_Training_Dataset.csv`).map((r) => ({ text: r.instruction!, label: r.intent! }));
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 const shuffled = <T>(xs: T[], seed: number) => {
   const r = rng(seed);
   const out = [...xs];

@@ -8,7 +8,7 @@
  * graph store and updated by every write of this process; it is reloaded after `ttlMs` (other replicas' writes).
  */
 import type { Embedder } from "../core/ports/embedder";
-import { cosine } from "./cosine";
+import { cosine } from "../core/numeric";
 import type { GraphStore } from "../core/ports/graph-store";
 import { acronymOf, entityKey, isAbbreviation, keyWords } from "./entity-key";
 import type { Gazetteer } from "./extract-entities";

@@ -8,7 +8,7 @@
  * the chunks that state their relations. Each hit carries the path that found it.
  */
 import type { Embedder } from "../core/ports/embedder";
-import { cosine } from "./cosine";
+import { cosine } from "../core/numeric";
 import type { IndexFilter } from "../core/ports/filters";
 import type { GraphNeighbour, GraphStore } from "../core/ports/graph-store";
 import type { RetrievalChannel } from "../core/ports/retrieval";

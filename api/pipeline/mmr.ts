@@ -90,19 +90,9 @@ export function sparseCosine(a: ReadonlyMap<string, number>, b: ReadonlyMap<stri
   return dot / (norm(a.values()) * norm(b.values()));
 }
 
-/** Cosine of two dense vectors (0 when either is all zeros). */
-export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw errors.invalid("VECTOR_DIMENSION_MISMATCH", `vectors differ in length (${a.length} vs ${b.length})`);
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
-}
+import { cosine } from "../../core/numeric";
+
+export { cosine };
 
 /** Term-frequency cosine of two texts. */
 export function textSimilarity(a: string, b: string): number {

@@ -12,6 +12,7 @@
  *
  * Pure arithmetic over Float32Arrays; no encoder calls here (the router embeds), so it is testable with any vectors.
  */
+import { seededRandom } from "../../core/numeric";
 import { LEXICAL_BUCKETS, type SparseVector } from "./lexical-features";
 
 export interface LabelledVector {
@@ -56,17 +57,7 @@ export interface Classification {
   ranked: ScoredIntent[];
 }
 
-/** A deterministic PRNG (mulberry32), so training is reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 function shuffle<T>(xs: T[], rand: () => number): T[] {
   for (let i = xs.length - 1; i > 0; i--) {
