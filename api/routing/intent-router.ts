@@ -114,8 +114,8 @@ export class IntentRouter {
     const trained = (async () => {
       const set = await this.o.repository.get(tenantId, DEFAULT_INTENTS);
       const before = previous ? await previous.catch(() => undefined) : undefined;
-      if (before && before.version === set.version && set.customised) return before;
-      if (before && !set.customised && before.version === 0) return before;
+      // Version 0 is the defaults; a stored set starts at 1: the same version is the same set.
+      if (before && before.version === set.version) return before;
       return this.train(set);
     })();
     this.tenants.set(tenantId, { checkedAt: now, trained });
