@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createApp } from "../../api/app";
 import { DB_KINDS, testServices, type TestServices } from "../helpers/services";
+import { jsonCalls, type Json } from "../helpers/http";
 
-type Json = Record<string, any>;
 const PASSWORD = "a long enough password";
 
 for (const kind of DB_KINDS) {
@@ -15,15 +15,7 @@ for (const kind of DB_KINDS) {
     let t: TestServices;
     let app: ReturnType<typeof createApp>;
     let admin: string;
-    const call = (method: string, path: string, token?: string | null, body?: unknown, headers: Record<string, string> = {}) =>
-      app.handle(
-        new Request(`http://localhost${path}`, {
-          method,
-          headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
-          body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-        }),
-      );
-    const json = async (r: Response) => (await r.json()) as Json;
+    const { call, json } = jsonCalls(() => app);
     const login = (username: string, password = PASSWORD) => call("POST", "/v1/auth/login", null, { username, password });
 
     beforeAll(async () => {

@@ -6,24 +6,16 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createApp } from "../../api/app";
 import { adminToken } from "../helpers/authed-app";
+import { jsonCalls, type Json } from "../helpers/http";
 import { testServices, type TestServices } from "../helpers/services";
 import { ASK } from "../../api/orders/order-dialogue";
 
-type Json = Record<string, any>;
 
 describe("intent routing", () => {
   let t: TestServices;
   let app: ReturnType<typeof createApp>;
   let admin: string;
-  const call = (method: string, path: string, token: string | null, body?: unknown) =>
-    app.handle(
-      new Request(`http://localhost${path}`, {
-        method,
-        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { "content-type": "application/json" }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      }),
-    );
-  const json = async (r: Response) => (await r.json()) as Json;
+  const { call, json } = jsonCalls(() => app);
   const route = async (query: string, conversationId?: string) => {
     const r = await call("POST", "/v1/route", admin, { query, ...(conversationId ? { conversationId } : {}) });
     expect(r.status).toBe(200);

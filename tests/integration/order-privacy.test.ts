@@ -7,9 +7,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createApp } from "../../api/app";
 import { adminToken } from "../helpers/authed-app";
+import { jsonCalls, type Json } from "../helpers/http";
 import { testServices, type TestServices } from "../helpers/services";
 
-type Json = Record<string, any>;
 const EMAIL = "j.okafor@example.com";
 const TRACKING = "1ZXYDL5X2849796784";
 const PASSWORD = "customer password 1";
@@ -18,15 +18,7 @@ describe("order privacy on the sample knowledge base", () => {
   let t: TestServices;
   let app: ReturnType<typeof createApp>;
   let admin: string;
-  const call = (method: string, path: string, token: string | null, body?: unknown) =>
-    app.handle(
-      new Request(`http://localhost${path}`, {
-        method,
-        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { "content-type": "application/json" }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      }),
-    );
-  const json = async (r: Response) => (await r.json()) as Json;
+  const { call, json } = jsonCalls(() => app);
   const widget = async () => (await json(await call("POST", "/v1/auth/widget", null))).token as string;
   const ask = async (token: string, conv: string, content: string) => {
     const r = await call("POST", `/v1/conversations/${conv}/messages`, token, { content });
