@@ -102,6 +102,8 @@ export interface Config {
   };
   /** Exemptions from the public-addresses-only rule of URL ingestion and crawling (ingest/fetch/address-policy.ts). */
   urlFetch: { allowPrivate: boolean; allowedHosts: string[] };
+  /** Site crawls: the least pause between two requests to one site (a longer robots.txt Crawl-delay wins), and how many crawls of one tenant run at once in a replica. */
+  crawl: { delayMs: number; maxRunning: number };
   /**
    * Outbound webhooks: one attempt's time limit, attempts before a delivery is given up, the exponential backoff
    * between attempts (base * 2^(attempt-1), capped, with full jitter) and how often the sender looks for due ones.
@@ -447,6 +449,10 @@ export function loadConfig(env: Env = process.env): Config {
       backoffBaseMs: int(env, "WEBHOOK_BACKOFF_BASE_MS", 2000, 1, 3_600_000),
       backoffMaxMs: int(env, "WEBHOOK_BACKOFF_MAX_MS", 3_600_000, 1, 86_400_000),
       pollMs: int(env, "WEBHOOK_POLL_MS", 1000, 10, 600_000),
+    },
+    crawl: {
+      delayMs: int(env, "CRAWL_DELAY_MS", 500, 0, 60_000),
+      maxRunning: int(env, "CRAWL_MAX_RUNNING", 2, 1, 100),
     },
     limits: {
       maxUploadBytes: int(env, "MAX_UPLOAD_MB", 50, 1, 2048) * 1024 * 1024,

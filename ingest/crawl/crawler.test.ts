@@ -10,14 +10,15 @@ const html = (...links: string[]) => `<html><body><h1>Page</h1><p>Some text here
 /** A site from a table of path -> HTML (or a function answering a FetchedUrl); other URLs fail like a 404. */
 function site(pages: Record<string, string | ((url: URL) => FetchedUrl)>) {
   const fetched: string[] = [];
+  const robotsFetched: string[] = [];
   const fetch = async (url: URL): Promise<FetchedUrl> => {
-    fetched.push(url.href);
+    (url.pathname === "/robots.txt" ? robotsFetched : fetched).push(url.href);
     const page = pages[url.href];
-    if (page === undefined) throw errors.invalid("URL_FETCH_FAILED", `fetching ${url.href} answered HTTP 404`);
+    if (page === undefined) throw errors.invalid("URL_FETCH_FAILED", `fetching ${url.href} answered HTTP 404`, { upstreamStatus: 404 });
     if (typeof page === "function") return page(url);
     return { url, bytes: enc(page), mimeType: "text/html", redirects: 0 };
   };
-  return { fetch, fetched };
+  return { fetch, fetched, robotsFetched };
 }
 
 function crawl(start: string, s: ReturnType<typeof site>, o: Partial<CrawlOptions> = {}) {
@@ -124,4 +125,60 @@ describe("crawlSite", () => {
     const aborted = crawlSite(new URL("http://s.example/"), { maxPages: 5, sameOrigin: true, fetch: s.fetch, ingest: async () => ({ jobId: "j", documentId: "d", status: "succeeded" }), signal: AbortSignal.abort() });
     await expect(aborted).rejects.toThrow();
   });
+
+  test("robots.txt: read once per origin; a disallowed URL is skipped without a request; our agent's group wins over *", async () => {
+    const s = site({
+      "http://s.example/robots.txt": (url) => ({ url, bytes: enc("User-agent: *\nDisallow: /\n\nUser-agent: DeskPilot\nDisallow: /private\nAllow: /private/ok\n"), mimeType: "text/plain", redirects: 0 }),
+      "http://s.example/": html("/a", "/private/x", "/private/ok", "/b"),
+      "http://s.example/a": html("/private/y"),
+      "http://s.example/b": html(),
+      "http://s.example/private/ok": html(),
+    });
+    const { progress } = crawl("http://s.example/", s);
+    const p = await progress;
+    expect(s.robotsFetched).toEqual(["http://s.example/robots.txt"]);
+    expect(s.fetched.sort()).toEqual(["http://s.example/", "http://s.example/a", "http://s.example/b", "http://s.example/private/ok"]);
+    expect(p.skipped.map((x) => [x.url, x.reason])).toEqual([
+      ["http://s.example/private/x", "disallowed by the site's robots.txt"],
+      ["http://s.example/private/y", "disallowed by the site's robots.txt"],
+    ]);
+    expect(p.pages.done).toBe(4);
+  });
+
+  test("robots.txt that cannot be read (5xx, timeout) means nothing is fetched; a 404 means no rules; robots: false skips it", async () => {
+    const down = site({ "http://s.example/": html("/a") });
+    const downFetch = async (url: URL) => {
+      if (url.pathname === "/robots.txt") throw errors.invalid("URL_FETCH_FAILED", "answered HTTP 503", { upstreamStatus: 503 });
+      return down.fetch(url);
+    };
+    const p1 = await crawl("http://s.example/", down, { fetch: downFetch }).progress;
+    expect(down.fetched).toEqual([]);
+    expect(p1.skipped[0]!.reason).toContain("could not be read");
+    const missing = site({ "http://s.example/": html("/a"), "http://s.example/a": html() });
+    expect((await crawl("http://s.example/", missing).progress).pages.done).toBe(2);
+    const ignored = site({ "http://s.example/": html("/a"), "http://s.example/a": html() });
+    await crawl("http://s.example/", ignored, { robots: false }).progress;
+    expect(ignored.robotsFetched).toEqual([]);
+  });
+
+  test("requests to one origin are spaced by max(minDelayMs, Crawl-delay), capped at 10 s", async () => {
+    const mk = (delay: string) =>
+      site({
+        "http://s.example/robots.txt": (url) => ({ url, bytes: enc(`User-agent: *\nCrawl-delay: ${delay}\n`), mimeType: "text/plain", redirects: 0 }),
+        "http://s.example/": html("/a", "/b"),
+        "http://s.example/a": html(),
+        "http://s.example/b": html(),
+      });
+    const waits: number[] = [];
+    const sleep = async (ms: number) => void waits.push(ms);
+    await crawl("http://s.example/", mk("2"), { sleep, minDelayMs: 500 }).progress;
+    // robots.txt, then 3 pages: each request after the first waits (about) the site's 2 s.
+    expect(waits.length).toBe(3);
+    for (const w of waits) expect(w).toBeGreaterThan(1900);
+    waits.length = 0;
+    await crawl("http://s.example/", mk("3600"), { sleep }).progress;
+    for (const w of waits) expect(w).toBeLessThanOrEqual(10_000);
+    expect(waits.length).toBe(3);
+  });
 });
+

@@ -6,6 +6,10 @@
  * links are followed only when `sameOrigin` is false. A link to something that is neither a page nor a supported
  * document type (by its path) is not fetched; a fetched page of an unsupported type is skipped.
  *
+ * robots.txt (robots.ts) is read once per origin before its first page: a URL it disallows is skipped without a
+ * request, and requests to one origin are spaced by max(minDelayMs, its Crawl-delay). The crawl fetches one page
+ * at a time, so a site never sees more than one request of a crawl at once.
+ *
  * The crawl itself never throws for a page: a page that cannot be fetched or ingested is counted as failed with
  * its error code and the crawl goes on. Only an abort (the signal) or an ingest refusing all work (`fatal`) ends it.
  */
@@ -14,6 +18,7 @@ import type { FetchedUrl } from "../fetch/safe-fetch";
 import { urlFileName } from "../fetch/url-file-name";
 import { detectFormat, type DocumentFormat } from "../loaders";
 import { extractLinks, linkKind, withoutFragment } from "./links";
+import { fetchRobots, type RobotsRules } from "./robots";
 
 export interface CrawledPage {
   url: URL;
@@ -47,11 +52,26 @@ export interface CrawlOptions {
   ingest(page: CrawledPage): Promise<PageIngested>;
   /** After every change of the progress (awaited, so a slow store slows the crawl rather than piling up). */
   onProgress?(progress: CrawlProgress): Promise<void> | void;
+  /** Obey each origin's robots.txt (default true). */
+  robots?: boolean;
+  /** The least pause between two requests to one origin (ms; default 0); a longer Crawl-delay wins. */
+  minDelayMs?: number;
+  /** Waits (tests pass a recorder); default a timer that the signal cuts short. */
+  sleep?(ms: number, signal?: AbortSignal): Promise<void>;
   /** An error from ingest that ends the crawl (e.g. the server shutting down) rather than failing one page. */
   fatal?(error: unknown): boolean;
 }
 
 export const emptyProgress = (): CrawlProgress => ({ pages: { queued: 0, done: 0, failed: 0, skipped: 0 }, linksIgnored: 0, documents: [], failures: [], skipped: [] });
+
+function timerSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const t = setTimeout(() => (signal?.removeEventListener("abort", onAbort), resolve()), ms);
+    const onAbort = () => (clearTimeout(t), reject(signal!.reason));
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
 
 const codeOf = (e: unknown) => (isAppError(e) ? e.code : "CRAWL_PAGE_FAILED");
 const messageOf = (e: unknown) => (isAppError(e) ? e.message : "the page could not be fetched");
@@ -67,13 +87,44 @@ export async function crawlSite(start: URL, o: CrawlOptions): Promise<CrawlProgr
   let admitted = 1;
   p.pages.queued = 1;
   await o.onProgress?.(p);
+  const sleep = o.sleep ?? timerSleep;
+  const rules = new Map<string, RobotsRules>();
+  /** When each origin was last asked for something (ms since epoch). */
+  const lastRequest = new Map<string, number>();
+  const paced = async <T>(origin: string, delayMs: number, request: () => Promise<T>): Promise<T> => {
+    const last = lastRequest.get(origin);
+    const wait = last === undefined ? 0 : last + delayMs - Date.now();
+    if (wait > 0) await sleep(wait, o.signal);
+    try {
+      return await request();
+    } finally {
+      lastRequest.set(origin, Date.now());
+    }
+  };
+  const robotsOf = async (origin: string): Promise<RobotsRules | undefined> => {
+    if (o.robots === false) return undefined;
+    let r = rules.get(origin);
+    if (!r) {
+      r = await paced(origin, o.minDelayMs ?? 0, () => fetchRobots(origin, o.fetch));
+      rules.set(origin, r);
+    }
+    return r;
+  };
   while (queue.length) {
     o.signal?.throwIfAborted();
     const url = queue.shift()!;
     p.pages.queued = queue.length;
+    const robots = await robotsOf(url.origin);
+    o.signal?.throwIfAborted();
+    if (robots && !robots.allowed(url)) {
+      p.pages.skipped++;
+      p.skipped.push({ url: url.href, reason: robots.source === "unreachable" ? "the site's robots.txt could not be read, so nothing is fetched from it" : "disallowed by the site's robots.txt" });
+      await o.onProgress?.(p);
+      continue;
+    }
     let got: FetchedUrl;
     try {
-      got = await o.fetch(url);
+      got = await paced(url.origin, Math.max(o.minDelayMs ?? 0, robots?.delayMs ?? 0), () => o.fetch(url));
     } catch (e) {
       o.signal?.throwIfAborted();
       p.pages.failed++;

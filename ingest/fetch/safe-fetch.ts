@@ -20,6 +20,9 @@ import { lookup } from "node:dns/promises";
 import { AppError, errors } from "../../core/errors";
 import { addressKind, bareHost, checkUrl, notAllowed, refusalOf, STRICT_POLICY, type AddressPolicy } from "./address-policy";
 
+/** Sent with every fetch, so a site can tell the product's requests apart (and its robots.txt name them). */
+const USER_AGENT = "DeskPilot/0.1 (knowledge-base fetcher)";
+
 export interface ResolvedAddress {
   address: string;
   family: number;
@@ -139,7 +142,7 @@ export async function safeFetch(raw: string, o: SafeFetchOptions): Promise<Fetch
     try {
       const address = await checkedAddress(url, policy, resolve, signal);
       const { target, headers, tls } = pinnedRequest(url, address);
-      const init = { signal, redirect: "manual", headers: { accept: o.accept ?? "*/*", ...headers }, ...(tls ? { tls } : {}) } as RequestInit;
+      const init = { signal, redirect: "manual", headers: { accept: o.accept ?? "*/*", "user-agent": USER_AGENT, ...headers }, ...(tls ? { tls } : {}) } as RequestInit;
       res = await (o.fetch ?? fetch)(target, init);
     } catch (e) {
       return fail(viaRedirect(e));
@@ -165,7 +168,7 @@ export async function safeFetch(raw: string, o: SafeFetchOptions): Promise<Fetch
     }
     if (!res.ok) {
       await res.body?.cancel().catch(() => {});
-      throw errors.invalid("URL_FETCH_FAILED", `fetching ${raw} answered HTTP ${res.status}`);
+      throw errors.invalid("URL_FETCH_FAILED", `fetching ${raw} answered HTTP ${res.status}`, { upstreamStatus: res.status });
     }
     try {
       const bytes = await readBodyCapped(res, raw, o.maxBytes);

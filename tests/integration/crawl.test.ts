@@ -29,13 +29,14 @@ for (const kind of DB_KINDS) {
     const base = () => `http://127.0.0.1:${site.port}`;
 
     beforeAll(async () => {
-      t = await testServices(kind, { URL_FETCH_ALLOWED_HOSTS: "127.0.0.1" });
+      t = await testServices(kind, { URL_FETCH_ALLOWED_HOSTS: "127.0.0.1", CRAWL_DELAY_MS: "0", CRAWL_MAX_RUNNING: "1" });
       app = authedApp(t.services);
       site = Bun.serve({
         port: 0,
         hostname: "127.0.0.1",
         fetch(req) {
           const { pathname, port } = new URL(req.url);
+          if (pathname === "/robots.txt") return new Response("not here", { status: 404 }); // no rules (counted apart from pages)
           hits.set(pathname, (hits.get(pathname) ?? 0) + 1);
           const html = (body: string) => new Response(body, { headers: { "content-type": "text/html; charset=utf-8" } });
           if (pathname === "/") {
@@ -111,6 +112,53 @@ for (const kind of DB_KINDS) {
       expect(state.status).toBe("succeeded");
       expect(state.documents.map((d: Json) => d.url.replace(base(), ""))).toEqual(["/returns", "/shipping"]);
       expect(state.documents.every((d: Json) => typeof d.documentId === "string")).toBe(true);
+    });
+
+    test("robots.txt is obeyed (our agent's group), sent our User-Agent; a second crawl while one runs is 429 CRAWL_LIMIT", async () => {
+      const seen: string[] = [];
+      const agents = new Set<string>();
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const other = Bun.serve({
+        port: 0,
+        hostname: "127.0.0.1",
+        async fetch(req) {
+          const { pathname } = new URL(req.url);
+          seen.push(pathname);
+          agents.add(req.headers.get("user-agent") ?? "");
+          if (pathname === "/robots.txt") return new Response("User-agent: *\nDisallow:\n\nUser-agent: DeskPilot\nDisallow: /staff\n", { headers: { "content-type": "text/plain" } });
+          if (pathname === "/slow") await gate;
+          const links = pathname === "/" ? ["/faq", "/staff/salaries", "/slow"] : [];
+          return new Response(page(`Page ${pathname}`, `Text of the page ${pathname} for customers.`, links), { headers: { "content-type": "text/html" } });
+        },
+      });
+      try {
+        const origin = `http://127.0.0.1:${other.port}`;
+        const first = await call("POST", "/v1/documents/crawl", { url: `${origin}/`, maxPages: 5 });
+        expect(first.status).toBe(202);
+        const id = ((await first.json()) as Json).id;
+        for (let i = 0; i < 500 && !seen.includes("/slow"); i++) await Bun.sleep(10);
+        const second = await call("POST", "/v1/documents/crawl", { url: `${origin}/faq` });
+        expect(second.status).toBe(429);
+        expect(second.headers.get("retry-after")).toBeTruthy();
+        expect(((await second.json()) as Json).error.code).toBe("CRAWL_LIMIT");
+        release();
+        let state: Json = { status: "running" };
+        for (let i = 0; i < 2000 && state.status === "running"; i++) {
+          await Bun.sleep(10);
+          state = (await (await call("GET", `/v1/documents/crawl/${id}`)).json()) as Json;
+        }
+        expect(state.status).toBe("succeeded");
+        expect(seen.filter((p) => p === "/robots.txt").length).toBe(1);
+        expect(seen).not.toContain("/staff/salaries");
+        expect(state.skipped.map((x: Json) => x.reason)).toEqual(["disallowed by the site's robots.txt"]);
+        expect([...agents].every((a) => a.startsWith("DeskPilot/"))).toBe(true);
+        // The slot is free again once the crawl is done.
+        expect((await call("POST", "/v1/documents/crawl?wait=true", { url: `${origin}/faq`, maxPages: 1 })).status).toBe(200);
+      } finally {
+        release();
+        other.stop(true);
+      }
     });
 
     test("bad input is 422 with its own code; an unknown crawl is 404", async () => {

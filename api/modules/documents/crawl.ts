@@ -7,7 +7,7 @@
  * stop was orderly, and otherwise stays "running" until it expires).
  */
 import { randomUUID } from "node:crypto";
-import { errors, isAppError } from "../../../core/errors";
+import { AppError, errors, isAppError } from "../../../core/errors";
 import { crawlSite, emptyProgress, type CrawlProgress } from "../../../ingest/crawl/crawler";
 import { checkUrl } from "../../../ingest/fetch/address-policy";
 import { checkedAddress, safeFetch, systemResolver, type Resolver } from "../../../ingest/fetch/safe-fetch";
@@ -44,6 +44,9 @@ export interface CrawlDeps {
 }
 
 const key = (tenantId: string, id: string) => `crawl:${tenantId}:${id}`;
+
+/** Crawls running in this replica, per tenant (CRAWL_MAX_RUNNING). */
+const running = new Map<string, number>();
 
 /** Validates the JSON body by hand, so each mistake has its own code (422). */
 export function parseCrawlBody(raw: unknown, policy: Services["config"]["urlFetch"]): CrawlRequest {
@@ -83,6 +86,10 @@ export async function getCrawl(services: Services, tenantId: string, id: string)
 export async function startCrawl(services: Services, tenantId: string, raw: unknown, deps: CrawlDeps, wait: boolean): Promise<CrawlState> {
   const policy = services.config.urlFetch;
   const req = parseCrawlBody(raw, policy);
+  const { maxRunning } = services.config.crawl;
+  if ((running.get(tenantId) ?? 0) >= maxRunning) {
+    throw new AppError({ code: "CRAWL_LIMIT", message: `${maxRunning} crawls are already running for this tenant; wait for one to finish (CRAWL_MAX_RUNNING)`, category: "rate_limit", status: 429, retryAfter: 30 });
+  }
   const timeoutMs = services.config.limits.urlFetchTimeoutMs;
   const resolve = deps.resolve ?? systemResolver;
   await checkedAddress(req.url, policy, resolve, AbortSignal.timeout(timeoutMs)).catch((e) => {
@@ -99,11 +106,25 @@ export async function startCrawl(services: Services, tenantId: string, raw: unkn
     finishedAt: null,
     ...emptyProgress(),
   };
-  await save(services, tenantId, state);
-  const run = runCrawl(services, tenantId, req, state, { ...deps, resolve });
+  running.set(tenantId, (running.get(tenantId) ?? 0) + 1);
+  let run: Promise<CrawlState>;
+  try {
+    await save(services, tenantId, state);
+    run = runCrawl(services, tenantId, req, state, { ...deps, resolve });
+  } catch (e) {
+    release(tenantId);
+    throw e;
+  }
+  run = run.finally(() => release(tenantId));
   if (wait) return run;
   void run;
   return state;
+}
+
+function release(tenantId: string): void {
+  const n = (running.get(tenantId) ?? 1) - 1;
+  if (n > 0) running.set(tenantId, n);
+  else running.delete(tenantId);
 }
 
 async function runCrawl(services: Services, tenantId: string, req: CrawlRequest, state: CrawlState, deps: CrawlDeps): Promise<CrawlState> {
@@ -116,6 +137,7 @@ async function runCrawl(services: Services, tenantId: string, req: CrawlRequest,
     const progress = await crawlSite(req.url, {
       maxPages: req.maxPages,
       sameOrigin: req.sameOrigin,
+      minDelayMs: services.config.crawl.delayMs,
       fetch: (url) =>
         safeFetch(url.href, { policy: urlFetch, timeoutMs: limits.urlFetchTimeoutMs, maxBytes: limits.maxUploadBytes, fetch: deps.fetch, resolve: deps.resolve, accept: "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8" }),
       ingest: async (page) => {
