@@ -60,7 +60,7 @@ export function createApp(services: Services, opts: AppOptions = {}) {
     .use(corsPlugin({ origins: security.corsOrigins }))
     .use(edgePlugin({ maxBodyBytes: maxBodyBytes(services.config), formRoutes: ["/v1/documents"] }))
     .use(requestIdPlugin)
-    .use(metricsPlugin(services.metrics))
+    .use(metricsPlugin(services.metrics, { token: services.config.security.metricsToken }))
     .use(
       rateLimitPlugin({
         limiter: rateLimiterFor(services, { log: (l) => createLogger(services.config.logLevel).warn(l) }),

@@ -59,6 +59,8 @@ export interface SecurityConfig {
   hstsMaxAge: number;
   /** /swagger and /swagger/json are served (default: on, except with NODE_ENV=production). */
   swaggerEnabled: boolean;
+  /** When set, GET /metrics needs `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string;
   rateLimit: RateLimitConfig;
 }
 
@@ -394,6 +396,7 @@ export function loadConfig(env: Env = process.env): Config {
       trustProxy: trustProxy(env),
       hstsMaxAge: int(env, "HSTS_MAX_AGE", 0, 0, 63_072_000),
       swaggerEnabled: bool(env, "SWAGGER_ENABLED", !production),
+      metricsToken: opt(env, "METRICS_TOKEN"),
       rateLimit: {
         perIp: int(env, "RATE_LIMIT_PER_IP", 600, 0, 10_000_000),
         perToken: int(env, "RATE_LIMIT_PER_TOKEN", 1200, 0, 10_000_000),

@@ -78,4 +78,19 @@ describe("metrics plugin", () => {
     expect(await scrape(two.app)).not.toContain('route="/v1/things/:id"');
     expect(() => app(one.registry)).not.toThrow();
   });
+
+  test("with a token, /metrics answers only that bearer token; others get 401 with WWW-Authenticate", async () => {
+    const a = new Elysia().use(errorsPlugin).use(metricsPlugin(new Registry(), { token: "s3cret-scrape" }));
+    const scrapeWith = (auth?: string) => a.handle(new Request("http://localhost/metrics", { headers: auth ? { authorization: auth } : {} }));
+    for (const bad of [undefined, "Bearer wrong", "Basic s3cret-scrape", "Bearer s3cret-scrape extra", "Bearer s3cret-scrap"]) {
+      const res = await scrapeWith(bad);
+      expect(res.status).toBe(401);
+      expect(res.headers.get("www-authenticate")).toContain("Bearer");
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("METRICS_TOKEN_REQUIRED");
+    }
+    const ok = await scrapeWith("Bearer s3cret-scrape");
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain("http_requests_total");
+  });
 });
+

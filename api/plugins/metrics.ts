@@ -10,7 +10,9 @@
  * `route` is the route template ("/v1/documents/:id"), never the concrete path, and "unmatched" for requests
  * no route took, so labels never carry ids. The default process metrics are registered once per registry.
  */
+import { createHash, timingSafeEqual } from "node:crypto";
 import { Elysia } from "elysia";
+import { errors } from "../../core/errors";
 import { collectDefaultMetrics, Counter, Histogram, type Registry } from "prom-client";
 
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -61,6 +63,17 @@ function statusOf(responseValue: unknown, setStatus: unknown, matched: boolean):
 export interface MetricsPluginOptions {
   /** Register prom-client's default process metrics (default true). */
   defaultMetrics?: boolean;
+  /** When set, GET /metrics answers only `Authorization: Bearer <token>` (METRICS_TOKEN); others get 401. */
+  token?: string;
+}
+
+/** Constant-time comparison of the presented bearer token with the configured one. */
+function bearerMatches(header: string | null, token: string): boolean {
+  const m = /^Bearer\s+(\S+)$/i.exec(header ?? "");
+  if (!m) return false;
+  const a = createHash("sha256").update(m[1]!).digest();
+  const b = createHash("sha256").update(token).digest();
+  return timingSafeEqual(a, b);
 }
 
 export function metricsPlugin(registry: Registry, opts: MetricsPluginOptions = {}) {
@@ -81,7 +94,11 @@ export function metricsPlugin(registry: Registry, opts: MetricsPluginOptions = {
     })
     .get(
       "/metrics",
-      async ({ set }) => {
+      async ({ set, request }) => {
+        if (opts.token !== undefined && !bearerMatches(request.headers.get("authorization"), opts.token)) {
+          set.headers["www-authenticate"] = 'Bearer realm="metrics"';
+          throw errors.unauthorized("METRICS_TOKEN_REQUIRED", "GET /metrics needs Authorization: Bearer <METRICS_TOKEN>");
+        }
         set.headers["content-type"] = registry.contentType;
         return registry.metrics();
       },
