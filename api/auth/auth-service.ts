@@ -27,8 +27,6 @@ const REFRESH_PREFIX = "rt_";
 const VERIFIED_CACHE_MAX = 10_000;
 /** API token rows are re-read after this long (a revocation on another replica takes effect within it). */
 const API_TOKEN_CACHE_MS = 5_000;
-/** A disabled, deleted or demoted account loses its access within this, not when its access token expires. */
-const USER_CACHE_MS = 5_000;
 /** last_used_at is written at most this often per token. */
 const TOUCH_EVERY_MS = 60_000;
 
@@ -70,8 +68,6 @@ export class AuthService {
   private readonly verified = new Map<string, AccessClaims>();
   private readonly apiTokens = new Map<string, { row: ApiTokenRow | null; at: number }>();
   private readonly touched = new Map<string, number>();
-  /** Each signed-in user's current state (disabled, deleted, role), re-read at most every USER_CACHE_MS. */
-  private readonly users = new Map<string, { row: { role: Role; disabled: boolean; email: string | null } | null; at: number }>();
   readonly throttle: LoginThrottle;
   /** A password hash compared against when the account does not exist, so both cases take the same time. */
   private dummyHash?: Promise<string>;
@@ -231,32 +227,11 @@ export class AuthService {
     if (credential.startsWith(API_TOKEN_PREFIX)) return this.byApiToken(credential);
     const claims = await this.verify(credential);
     if (claims.typ === "widget") return { tenantId: claims.tid, principal: { kind: "widget", id: claims.sub }, role: "customer" };
-    const user = await this.currentUser(claims.tid, claims.sub);
-    if (!user || user.disabled) throw errors.unauthorized("ACCOUNT_DISABLED", "the account no longer exists or is disabled");
     return {
       tenantId: claims.tid,
-      principal: { kind: "user", id: claims.sub, username: claims.usr ?? "", ...(user.email ? { email: user.email } : {}) },
-      // The account's role now: a demotion applies to tokens issued before it.
-      role: user.role,
+      principal: { kind: "user", id: claims.sub, username: claims.usr ?? "", ...(claims.eml ? { email: claims.eml } : {}) },
+      role: claims.role,
     };
-  }
-
-  /** Drops this replica's cached state of a user at once (after an admin changed or deleted it). */
-  forgetUser(id: string): void {
-    for (const key of this.users.keys()) if (key.endsWith(`:${id}`)) this.users.delete(key);
-  }
-
-  private async currentUser(tenantId: string, id: string) {
-    const key = `${tenantId}:${id}`;
-    const now = Date.now();
-    let entry = this.users.get(key);
-    if (!entry || now - entry.at > USER_CACHE_MS) {
-      const row = await this.deps.accounts.user(tenantId, id);
-      entry = { row: row ? { role: row.role, disabled: row.disabled, email: row.email } : null, at: now };
-      if (this.users.size >= VERIFIED_CACHE_MAX) this.users.delete(this.users.keys().next().value!);
-      this.users.set(key, entry);
-    }
-    return entry.row;
   }
 
   private async verify(token: string): Promise<AccessClaims> {

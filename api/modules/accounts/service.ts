@@ -38,7 +38,6 @@ export async function patchUser(s: AccountServices, c: Caller, id: string, body:
     ...(body.password !== undefined ? { passwordHash: await hashPassword(body.password) } : {}),
   });
   if (!updated) throw errors.notFound("user", id);
-  s.auth.forgetUser(id);
   const changed = Object.keys(body).filter((k) => k !== "password");
   await s.audit.add({ tenantId, action: "user.update", ...actor(c), target: id, details: { changed, ...(body.password !== undefined ? { password: "changed" } : {}), ...(body.role ? { role: body.role } : {}) } });
   return userView(updated);
@@ -50,7 +49,6 @@ export async function deleteUser(s: AccountServices, c: Caller, id: string) {
   if (!user) throw errors.notFound("user", id);
   if (user.role === "admin" && !user.disabled && (await s.auth.accounts.countAdmins(tenantId)) <= 1) throw errors.conflict("LAST_ADMIN", "the tenant's last admin cannot be deleted");
   await s.auth.accounts.deleteUser(tenantId, id);
-  s.auth.forgetUser(id);
   await s.audit.add({ tenantId, action: "user.delete", ...actor(c), target: id, details: { username: user.username } });
   return { deleted: true, id };
 }
