@@ -27,6 +27,19 @@ function credentialOf(request: Request, key: string): string | null {
   return null;
 }
 
+/**
+ * One resolution of a credential per request: the rate limiter (which runs first) and the route rule share it.
+ * Keyed by the Request and checked against the credential, so a different one is resolved on its own.
+ */
+const resolved = new WeakMap<Request, { credential: string | null; ctx: Promise<AuthContext> }>();
+function authenticateOnce(auth: AuthService, request: Request, credential: string | null): Promise<AuthContext> {
+  const hit = resolved.get(request);
+  if (hit && hit.credential === credential) return hit.ctx;
+  const ctx = auth.authenticate(credential);
+  resolved.set(request, { credential, ctx });
+  return ctx;
+}
+
 const isUpgrade = (r: Request) => r.headers.get("upgrade")?.toLowerCase() === "websocket";
 
 /** The rate limiter's view of a request: the verified credential (its principal) and tenant, or nothing. */
@@ -36,7 +49,7 @@ export const rateLimitIdentity =
     const m = BEARER.exec(request.headers.get("authorization") ?? "");
     const credential = m?.[1] ?? new URL(request.url).searchParams.get("access_token");
     if (!credential) return undefined;
-    const ctx = await auth.authenticate(credential);
+    const ctx = await authenticateOnce(auth, request, credential);
     return { tokenKey: ownerOf(ctx.principal), tenantId: ctx.tenantId };
   };
 
@@ -48,10 +61,10 @@ export const authPlugin = (auth: AuthService, trustProxy: TrustProxy = false) =>
     if (rule === undefined) throw errors.forbidden("ACCESS_RULE_MISSING", `no access rule covers ${key}`);
     if (rule === "public") {
       // A stale token must not lock a caller out of signing in again.
-      const ctx = await auth.authenticate(credentialOf(request, key)).catch(() => auth.authenticate(null));
+      const ctx = await authenticateOnce(auth, request, credentialOf(request, key)).catch(() => auth.authenticate(null));
       return { auth: ctx, clientIp };
     }
-    const ctx = await auth.authenticate(credentialOf(request, key));
+    const ctx = await authenticateOnce(auth, request, credentialOf(request, key));
     if (ctx.principal.kind === "anonymous") throw errors.unauthorized("AUTH_REQUIRED", "sign in or send an API token (Authorization: Bearer ...)");
     if (!atLeast(ctx.role, rule)) throw errors.forbidden("FORBIDDEN", `this needs the ${rule} role`);
     return { auth: ctx, clientIp };
