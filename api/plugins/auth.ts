@@ -14,7 +14,8 @@ import type { TrustProxy } from "../../core/config";
 import { clientIp as peerIp } from "./client-ip";
 import type { RateLimitIdentity } from "./rate-limit";
 
-const BEARER = /^Bearer\s+(\S{1,4096})\s*$/i;
+/** How a bearer credential is read from the Authorization header (also by the /metrics token check). */
+export const BEARER = /^Bearer\s+(\S{1,4096})\s*$/i;
 
 function credentialOf(request: Request, key: string): string | null {
   const header = request.headers.get("authorization");

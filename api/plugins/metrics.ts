@@ -13,6 +13,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { Elysia } from "elysia";
 import { errors } from "../../core/errors";
+import { BEARER } from "./auth";
 import { collectDefaultMetrics, Counter, Histogram, type Registry } from "prom-client";
 
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -69,7 +70,7 @@ export interface MetricsPluginOptions {
 
 /** Constant-time comparison of the presented bearer token with the configured one. */
 function bearerMatches(header: string | null, token: string): boolean {
-  const m = /^Bearer\s+(\S+)$/i.exec(header ?? "");
+  const m = BEARER.exec(header ?? "");
   if (!m) return false;
   const a = createHash("sha256").update(m[1]!).digest();
   const b = createHash("sha256").update(token).digest();

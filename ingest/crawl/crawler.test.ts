@@ -181,4 +181,3 @@ describe("crawlSite", () => {
     expect(waits.length).toBe(3);
   });
 });
-

@@ -13,6 +13,7 @@
  * The crawl itself never throws for a page: a page that cannot be fetched or ingested is counted as failed with
  * its error code and the crawl goes on. Only an abort (the signal) or an ingest refusing all work (`fatal`) ends it.
  */
+import { setTimeout as delay } from "node:timers/promises";
 import { isAppError } from "../../core/errors";
 import type { FetchedUrl } from "../fetch/safe-fetch";
 import { urlFileName } from "../fetch/url-file-name";
@@ -64,14 +65,7 @@ export interface CrawlOptions {
 
 export const emptyProgress = (): CrawlProgress => ({ pages: { queued: 0, done: 0, failed: 0, skipped: 0 }, linksIgnored: 0, documents: [], failures: [], skipped: [] });
 
-function timerSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(() => (signal?.removeEventListener("abort", onAbort), resolve()), ms);
-    const onAbort = () => (clearTimeout(t), reject(signal!.reason));
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
+const timerSleep = (ms: number, signal?: AbortSignal): Promise<void> => delay(ms, undefined, { signal });
 
 const codeOf = (e: unknown) => (isAppError(e) ? e.code : "CRAWL_PAGE_FAILED");
 const messageOf = (e: unknown) => (isAppError(e) ? e.message : "the page could not be fetched");

@@ -8,10 +8,8 @@
  */
 import robotsParser from "robots-parser";
 import { isAppError } from "../../core/errors";
-import type { FetchedUrl } from "../fetch/safe-fetch";
+import { PRODUCT_AGENT, type FetchedUrl } from "../fetch/safe-fetch";
 
-/** The product token robots.txt groups are matched against (and the crawl's User-Agent). */
-export const CRAWLER_AGENT = "DeskPilot";
 /** The longest Crawl-delay honoured: a site asking for more is crawled at this pace, not refused. */
 export const MAX_CRAWL_DELAY_MS = 10_000;
 
@@ -39,10 +37,10 @@ export async function fetchRobots(origin: string, fetch: (url: URL) => Promise<F
     return { allowed: () => false, delayMs: 0, source: "unreachable" };
   }
   const robot = robotsParser(robotsUrl.href, decoder.decode(got.bytes));
-  const delay = Number(robot.getCrawlDelay(CRAWLER_AGENT) ?? 0);
+  const delay = Number(robot.getCrawlDelay(PRODUCT_AGENT) ?? 0);
   return {
     // robots-parser answers undefined for a URL of another origin; those never reach here, but allow them then.
-    allowed: (url) => robot.isAllowed(url.href, CRAWLER_AGENT) !== false,
+    allowed: (url) => robot.isAllowed(url.href, PRODUCT_AGENT) !== false,
     delayMs: Number.isFinite(delay) && delay > 0 ? Math.min(delay * 1000, MAX_CRAWL_DELAY_MS) : 0,
     source: "file",
   };

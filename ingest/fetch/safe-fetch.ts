@@ -20,8 +20,9 @@ import { lookup } from "node:dns/promises";
 import { AppError, errors } from "../../core/errors";
 import { addressKind, bareHost, checkUrl, notAllowed, refusalOf, STRICT_POLICY, type AddressPolicy } from "./address-policy";
 
-/** Sent with every fetch, so a site can tell the product's requests apart (and its robots.txt name them). */
-const USER_AGENT = "DeskPilot/0.1 (knowledge-base fetcher)";
+/** The product token of the User-Agent every fetch sends, so a site can tell its requests apart (robots.txt groups name it). */
+export const PRODUCT_AGENT = "DeskPilot";
+const USER_AGENT = `${PRODUCT_AGENT}/0.1 (knowledge-base fetcher)`;
 
 export interface ResolvedAddress {
   address: string;
